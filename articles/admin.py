@@ -1,0 +1,188 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import services
+from .forms import ArticleForm, PhotoForm
+from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
+
+
+def thumbnail(photo, width=120):
+    if not photo or not photo.image:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" width="{}" class="newsroom-thumb">',
+        photo.best_url, photo.alt_text, width,
+    )
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "role"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["photo"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    form = PhotoForm
+    list_display = ["preview", "caption", "credit", "dimensions", "uploaded_at"]
+    search_fields = ["caption", "credit", "alt_text"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = ["preview_large", "dimensions"]
+    fields = ["image", "preview_large", "dimensions", "alt_text", "caption", "credit"]
+
+    @admin.display(description="Photo")
+    def preview(self, photo):
+        return thumbnail(photo, 96)
+
+    @admin.display(description="Preview")
+    def preview_large(self, photo):
+        return thumbnail(photo, 480)
+
+    @admin.display(description="Size")
+    def dimensions(self, photo):
+        return f"{photo.width} × {photo.height}" if photo.width else "—"
+
+
+class BylineInline(admin.TabularInline):
+    model = ArticleAuthor
+    extra = 0
+    min_num = 0
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    verbose_name = "byline name"
+    verbose_name_plural = "Byline (in order)"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+    fields = ["published_at", "text"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    inlines = [BylineInline, CorrectionInline]
+    list_display = ["title", "section", "byline", "state", "publish_at", "updated_at"]
+    list_select_related = ["section"]
+    list_filter = ["status", "section", "authors", "tags", "comment_mode"]
+    search_fields = ["title", "standfirst", "slug", "authors__name"]
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["section", "lead_photo", "related"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["lead_photo_preview", "created_at", "modified_at"]
+    actions = ["submit_for_review", "publish", "unpublish"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["kicker", "title", "slug", "standfirst", "section", "body"]}),
+        ("Photo", {"fields": ["lead_photo", "lead_photo_preview"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "updated_at"]}),
+        ("Tags and links", {"fields": ["tags", "related"]}),
+        ("Discussion", {"fields": ["discussion_prompt", "comment_mode"]}),
+        ("History", {"fields": ["created_at", "modified_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("authors")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormForUser(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return FormForUser
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or services.can_publish(request.user):
+            return True
+        # Reporters edit their own stories until an editor publishes them.
+        return obj.status != Article.Status.PUBLISHED and (
+            obj.created_by_id == request.user.pk
+            or obj.authors.filter(user=request.user).exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not services.can_publish(request.user):
+            fields += ["publish_at", "updated_at"]
+        return fields
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
+
+    def save_model(self, request, obj, form, change):
+        before = Article.objects.get(pk=obj.pk) if change else None
+        services.save_article(obj, by=request.user, before=before)
+
+    @admin.display(description="Byline")
+    def byline(self, article):
+        return ", ".join(author.name for author in article.authors.all()) or "—"
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, article):
+        if article.is_scheduled:
+            when = timezone.localtime(article.publish_at)
+            return format_html('<span class="newsroom-state scheduled">Scheduled for {}</span>',
+                               f"{when:%d %b %Y %H:%M}")
+        return format_html('<span class="newsroom-state {}">{}</span>',
+                           article.status, article.get_status_display())
+
+    @admin.display(description="Lead photo preview")
+    def lead_photo_preview(self, article):
+        return thumbnail(article.lead_photo, 320)
+
+    def _apply(self, request, queryset, action, done):
+        count = 0
+        for article in queryset:
+            try:
+                action(article, by=request.user)
+                count += 1
+            except (ValidationError, PermissionDenied) as error:
+                message = error.messages[0] if hasattr(error, "messages") else str(error)
+                self.message_user(request, f"{article}: {message}", messages.ERROR)
+        if count:
+            self.message_user(request, f"{count} {'story' if count == 1 else 'stories'} {done}.",
+                              messages.SUCCESS)
+
+    @admin.action(description="Submit for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        allowed = [a for a in queryset if self.has_change_permission(request, a)]
+        if len(allowed) != len(queryset):
+            self.message_user(request, "Some stories were skipped: you cannot edit them.",
+                              messages.WARNING)
+        self._apply(request, allowed, services.submit_for_review, "sent for review")
+
+    @admin.action(description="Publish (or schedule, when the time is in the future)",
+                  permissions=["publish"])
+    def publish(self, request, queryset):
+        self._apply(request, queryset, services.publish_article, "published")
+
+    @admin.action(description="Unpublish", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._apply(request, queryset, services.unpublish_article, "unpublished")

@@ -1,0 +1,58 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django_ckeditor_5.widgets import CKEditor5Widget
+
+from .images import ALLOWED_EXTENSIONS, prepare_upload
+from .models import Article, Photo
+from .services import can_publish
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = ["image", "alt_text", "caption", "credit"]
+        widgets = {
+            "image": forms.ClearableFileInput(
+                attrs={"accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)}
+            ),
+        }
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        # A new upload arrives as an UploadedFile; an unchanged one is the stored FieldFile.
+        if image and hasattr(image, "content_type"):
+            return prepare_upload(image)
+        return image
+
+
+class ArticleForm(forms.ModelForm):
+    """The story form; who may set which status is checked here, on the server."""
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+        widgets = {
+            "body": CKEditor5Widget(config_name="default"),
+            "standfirst": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was_published = self.instance.pk and self.instance.status == Article.Status.PUBLISHED
+        if status == Article.Status.PUBLISHED and not was_published and not can_publish(self.user):
+            raise ValidationError(
+                "Reporters cannot publish. Choose “In review” to send the story to an editor."
+            )
+        if was_published and status != Article.Status.PUBLISHED and not can_publish(self.user):
+            raise ValidationError("Only editors can unpublish a story.")
+        return status
+
+    def clean_publish_at(self):
+        publish_at = self.cleaned_data.get("publish_at")
+        if publish_at != self.instance.publish_at and not can_publish(self.user):
+            raise ValidationError("Only editors can set or change the publication time.")
+        return publish_at

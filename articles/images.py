@@ -1,0 +1,147 @@
+"""What a photo upload may be, how it is cleaned, and the renditions made from it.
+
+Both the Photo form and CKEditor's image upload call `prepare_upload`, so an image reaches the
+media folder only after the same checks: a real JPEG, PNG, WebP or GIF whose name matches its
+content, within the size and pixel limits, fully decodable, with its metadata removed.
+"""
+
+import io
+import os
+import uuid
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Pillow's format name -> (file extensions it may carry, extension we store it under)
+FORMATS = {
+    "JPEG": ({".jpg", ".jpeg", ".jpe"}, ".jpg"),
+    "PNG": ({".png"}, ".png"),
+    "WEBP": ({".webp"}, ".webp"),
+    "GIF": ({".gif"}, ".gif"),
+}
+ALLOWED_EXTENSIONS = sorted(ext.lstrip(".") for exts, _ in FORMATS.values() for ext in exts)
+
+
+def _reject(message, code):
+    raise ValidationError(message, code=code)
+
+
+def _open_checked(data, name):
+    """Open and fully decode `data`, or raise ValidationError saying why not."""
+    max_pixels = settings.PHOTO_MAX_PIXELS
+    extension = os.path.splitext(name or "")[1].lower()
+    if extension not in {ext for exts, _ in FORMATS.values() for ext in exts}:
+        _reject(
+            "Upload a JPEG, PNG, WebP or GIF image (this file is named "
+            f"“{os.path.basename(name or '') or 'without a name'}”).",
+            "bad_extension",
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            image_format = image.format
+            if image_format not in FORMATS:
+                _reject(
+                    f"Upload a JPEG, PNG, WebP or GIF image; this file is {image_format}.",
+                    "bad_format",
+                )
+            width, height = image.size
+            if width * height > max_pixels:
+                _reject(
+                    f"This image is {width}×{height} pixels; the limit is "
+                    f"{max_pixels // 1_000_000} megapixels.",
+                    "too_many_pixels",
+                )
+            if extension not in FORMATS[image_format][0]:
+                _reject(
+                    f"The file name says {extension} but the file is a {image_format} image. "
+                    "Rename it or export it again.",
+                    "mismatched_type",
+                )
+            image.load()
+        except ValidationError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            _reject("This image is too large to process (over the pixel limit).", "too_many_pixels")
+        except UnidentifiedImageError:
+            _reject(
+                "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
+                "not_an_image",
+            )
+        except (OSError, SyntaxError, ValueError, EOFError):
+            _reject("This image is damaged or incomplete; export it again.", "truncated")
+    return image, image_format
+
+
+def _strip_metadata(image, image_format):
+    """Re-encode without EXIF, GPS, XMP or comments, after applying the EXIF orientation."""
+    output = io.BytesIO()
+    if image_format == "GIF":
+        frames = getattr(image, "n_frames", 1)
+        image.info.pop("comment", None)
+        image.save(output, format="GIF", save_all=frames > 1, optimize=False)
+        return output.getvalue()
+    upright = ImageOps.exif_transpose(image)
+    if image_format == "JPEG":
+        if upright.mode not in ("RGB", "L", "CMYK"):
+            upright = upright.convert("RGB")
+        upright.save(output, format="JPEG", quality=90, optimize=True)
+    elif image_format == "PNG":
+        upright.save(output, format="PNG", optimize=True)
+    else:
+        upright.save(output, format="WEBP", quality=90)
+    return output.getvalue()
+
+
+def prepare_upload(uploaded):
+    """Check an uploaded file and return a cleaned ContentFile with a generated name.
+
+    Raises ValidationError with a message for the editor when the file is not acceptable.
+    """
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > settings.PHOTO_MAX_BYTES:
+        _reject(
+            f"This file is {size / 1024 / 1024:.1f} MB; the limit is "
+            f"{settings.PHOTO_MAX_BYTES // 1024 // 1024} MB.",
+            "too_big",
+        )
+    uploaded.seek(0)
+    data = uploaded.read(settings.PHOTO_MAX_BYTES + 1)
+    if len(data) > settings.PHOTO_MAX_BYTES:
+        _reject(f"The limit is {settings.PHOTO_MAX_BYTES // 1024 // 1024} MB.", "too_big")
+    if not data:
+        _reject("The file is empty.", "empty")
+    image, image_format = _open_checked(data, getattr(uploaded, "name", ""))
+    cleaned = ContentFile(_strip_metadata(image, image_format))
+    cleaned.name = f"{uuid.uuid4().hex}{FORMATS[image_format][1]}"
+    cleaned.image_size = ImageOps.exif_transpose(image).size if image_format != "GIF" else image.size
+    return cleaned
+
+
+def make_renditions(storage, name, folder):
+    """Write WebP copies of `name` at the configured widths; return {width: stored name}.
+
+    Only widths narrower than the original are made, plus the original width itself, so a
+    small photo is never blown up.
+    """
+    with storage.open(name, "rb") as source:
+        image = Image.open(source)
+        image.load()
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    width, height = image.size
+    widths = [w for w in settings.PHOTO_RENDITION_WIDTHS if w < width] + [width]
+    renditions = {}
+    for target in sorted(set(widths)):
+        resized = image if target == width else image.resize(
+            (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
+        )
+        output = io.BytesIO()
+        resized.save(output, format="WEBP", quality=80, method=4)
+        stored = storage.save(f"{folder}/{target}w.webp", ContentFile(output.getvalue()))
+        renditions[str(target)] = stored
+    return renditions

@@ -1,0 +1,298 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from .sanitize import clean_html
+
+# First path segments the site itself uses; a section cannot take one of them.
+RESERVED_SLUGS = {
+    "admin", "authors", "tags", "search", "feed", "interviews", "preview", "healthz",
+    "static", "media", "sitemap.xml", "news-sitemap.xml", "robots.txt", "comments",
+    "api", "accounts", "editor",
+}
+
+
+def validate_section_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is used by the site itself; choose another slug.")
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_section_slug])
+    description = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections appear in the menu and on the front page in this order."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"section": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField("byline name", max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    role = models.CharField(max_length=120, blank=True, help_text="e.g. Security correspondent")
+    bio = models.TextField(blank=True)
+    photo = models.ForeignKey(
+        "Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="author_profile", help_text="The staff account that writes as this author.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+def photo_upload_to(instance, filename):
+    now = timezone.now()
+    return f"photos/{now:%Y/%m}/{filename}"
+
+
+class Photo(models.Model):
+    image = models.ImageField(upload_to=photo_upload_to, width_field="width",
+                              height_field="height")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(
+        max_length=250, help_text="What the photo shows, for readers who cannot see it."
+    )
+    caption = models.CharField(max_length=400, blank=True)
+    credit = models.CharField(max_length=150, blank=True, help_text="Photographer / agency")
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.image and self.renditions.get("source") != self.image.name:
+            self.refresh_renditions()
+
+    def refresh_renditions(self):
+        """Make the WebP widths for `srcset` once per uploaded image."""
+        from .images import make_renditions
+
+        made = make_renditions(self.image.storage, self.image.name, f"renditions/{self.pk}")
+        self.renditions = {"source": self.image.name, **made}
+        Photo.objects.filter(pk=self.pk).update(renditions=self.renditions)
+
+    def _widths(self):
+        return sorted((int(w), name) for w, name in self.renditions.items() if w.isdigit())
+
+    @property
+    def srcset(self):
+        storage = self.image.storage
+        return ", ".join(f"{storage.url(name)} {w}w" for w, name in self._widths())
+
+    @property
+    def best_url(self):
+        """A large rendition (for social cards and JSON-LD), else the original."""
+        widths = self._widths()
+        if widths:
+            wide = [pair for pair in widths if pair[0] <= 1280] or widths
+            return self.image.storage.url(wide[-1][1])
+        return self.image.url
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Published and not scheduled for later: the one rule every public surface uses."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def with_byline(self):
+        return self.prefetch_related(
+            Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))
+        )
+
+    def for_listing(self):
+        return (
+            self.published()
+            .select_related("section", "lead_photo")
+            .with_byline()
+            .order_by("-publish_at", "-pk")
+        )
+
+    def for_detail(self):
+        related = Article.objects.published().select_related("section", "lead_photo").with_byline()
+        return (
+            self.select_related("section", "lead_photo")
+            .with_byline()
+            .prefetch_related(
+                "tags",
+                "corrections",
+                Prefetch("related", queryset=related.order_by("-publish_at"),
+                         to_attr="public_related"),
+            )
+        )
+
+    def latest_per_section(self, per_section):
+        """The newest `per_section` published stories of every section, in one query."""
+        ranked = self.for_listing().annotate(
+            section_rank=Window(
+                RowNumber(), partition_by=[F("section_id")],
+                order_by=[F("publish_at").desc(), F("pk").desc()],
+            )
+        )
+        return ranked.filter(section_rank__lte=per_section)
+
+    def editable_by(self, user):
+        """What a user may open in the admin: editors everything, reporters their own."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        return self.filter(Q(created_by=user) | Q(authors__user=user)).distinct()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    class CommentMode(models.TextChoices):
+        MODERATED = "moderated", "Moderated: every comment waits for a moderator"
+        TRUSTED = "trusted", "Trusted: returning approved commenters go live"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField("headline", max_length=200)
+    slug = models.SlugField(max_length=200, unique=True,
+                            help_text="The last part of the story's address.")
+    kicker = models.CharField(max_length=80, blank=True,
+                              help_text="The short label above the headline, e.g. ‘Analysis’.")
+    standfirst = models.TextField(max_length=600, blank=True,
+                                  help_text="One or two sentences under the headline.")
+    body = models.TextField(blank=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles",
+                                     blank=True)
+    tags = TaggableManager(blank=True)
+    lead_photo = models.ForeignKey(Photo, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="lead_of")
+    related = models.ManyToManyField("self", symmetrical=False, blank=True,
+                                     related_name="related_from")
+    discussion_prompt = models.CharField(
+        max_length=400, blank=True, help_text="The question readers are invited to answer."
+    )
+    comment_mode = models.CharField(max_length=10, choices=CommentMode,
+                                    default=CommentMode.MODERATED)
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When the story goes live. A future time schedules it.",
+    )
+    updated_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Shown to readers as ‘Updated’. Set when a published story is changed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish articles"),
+        ]
+        indexes = [models.Index(fields=["status", "publish_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200] or "story"
+        self.body = clean_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
+        return reverse("articles:detail", kwargs={
+            "section": self.section.slug, "year": f"{when:%Y}", "month": f"{when:%m}",
+            "day": f"{when:%d}", "slug": self.slug,
+        })
+
+    def get_preview_url(self):
+        return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self):
+        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
+                and self.publish_at <= timezone.now())
+
+    @property
+    def is_scheduled(self):
+        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
+                and self.publish_at > timezone.now())
+
+    @property
+    def byline(self):
+        return list(self.authors.all())
+
+
+class ArticleAuthor(models.Model):
+    """One name in a story's byline, in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_byline_name"),
+        ]
+        verbose_name = "byline"
+
+    def __str__(self):
+        return str(self.author)
+
+
+class Correction(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(help_text="Shown publicly under the story.")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["published_at"]
+
+    def __str__(self):
+        return f"Correction of {self.published_at:%Y-%m-%d}"
+
+
+class ArticleRedirect(models.Model):
+    """An address a story used to have; it answers with a permanent redirect."""
+
+    old_path = models.CharField(max_length=400, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_paths")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.old_path

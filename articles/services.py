@@ -1,0 +1,99 @@
+"""The publishing workflow. The admin, the seed loader and the importer all call these."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Article, ArticleRedirect
+
+PUBLISH_PERMISSION = "articles.publish_article"
+# A change to any of these in a live story shows readers an "Updated" time.
+CONTENT_FIELDS = ("title", "kicker", "standfirst", "body", "lead_photo_id")
+
+
+def can_publish(user):
+    return user is not None and user.has_perm(PUBLISH_PERMISSION)
+
+
+def _require_publisher(user):
+    if user is not None and not can_publish(user):
+        raise PermissionDenied("Only editors can publish, schedule or unpublish stories.")
+
+
+@transaction.atomic
+def submit_for_review(article, *, by=None):
+    if article.status == Article.Status.PUBLISHED:
+        raise ValidationError("This story is already published.")
+    article.status = Article.Status.REVIEW
+    article.save(update_fields=["status", "modified_at"])
+
+
+@transaction.atomic
+def publish_article(article, *, by=None, at=None):
+    """Publish now, or at `at` (a future time schedules the story).
+
+    `by=None` is the system itself (seed loader, importer run by an editor).
+    """
+    _require_publisher(by)
+    if not article.title.strip():
+        raise ValidationError("A story needs a headline before it can be published.")
+    old_url = article.get_absolute_url() if article.pk else None
+    article.status = Article.Status.PUBLISHED
+    if at is not None:
+        article.publish_at = at
+    elif article.publish_at is None:
+        article.publish_at = timezone.now()
+    article.save()
+    if old_url:
+        _remember_old_url(article, old_url)
+
+
+@transaction.atomic
+def unpublish_article(article, *, by=None):
+    _require_publisher(by)
+    article.status = Article.Status.DRAFT
+    article.save(update_fields=["status", "modified_at"])
+
+
+@transaction.atomic
+def save_article(article, *, by=None, before=None):
+    """Save an edited story and keep its public history straight.
+
+    `before` is the row as it was (None for a new story). A story that was published and
+    changes its headline, body or photo shows an updated time; one whose address changes
+    keeps answering at the old address with a 301.
+    """
+    if article.pk is None and by is not None and article.created_by_id is None:
+        article.created_by = by
+    if article.status == Article.Status.PUBLISHED:
+        newly_published = before is None or before.status != Article.Status.PUBLISHED
+        if newly_published or before.publish_at != article.publish_at:
+            _require_publisher(by)
+        if article.publish_at is None:
+            article.publish_at = timezone.now()
+    if before is not None and before.status == Article.Status.PUBLISHED:
+        if article.status == Article.Status.PUBLISHED and any(
+            getattr(before, field) != getattr(article, field) for field in CONTENT_FIELDS
+        ) and before.publish_at and before.publish_at <= timezone.now():
+            article.updated_at = timezone.now()
+    article.save()
+    if before is not None and before.status == Article.Status.PUBLISHED:
+        _remember_old_url(article, before.get_absolute_url())
+
+
+def _remember_old_url(article, old_url):
+    new_url = article.get_absolute_url()
+    # The story may be moving back to an address it once had: that one is live again.
+    ArticleRedirect.objects.filter(old_path=new_url).delete()
+    if old_url != new_url:
+        ArticleRedirect.objects.update_or_create(old_path=old_url, defaults={"article": article})
+
+
+def find_moved_article(path):
+    """The published story that used to live at `path`, if any."""
+    redirect = (
+        ArticleRedirect.objects.filter(old_path=path, article__in=Article.objects.published())
+        .select_related("article__section")
+        .first()
+    )
+    return redirect.article if redirect else None

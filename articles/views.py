@@ -1,0 +1,90 @@
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+from taggit.models import Tag
+
+from .images import prepare_upload
+from .models import Article, Author, Section
+from .services import find_moved_article
+
+
+class SectionView(ListView):
+    template_name = "articles/section.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        return Article.objects.for_listing().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, current_section=self.section.slug,
+                                        **kwargs)
+
+
+class TagView(ListView):
+    template_name = "articles/tag.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return Article.objects.for_listing().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(ListView):
+    template_name = "articles/author.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author.objects.select_related("photo"),
+                                        slug=self.kwargs["slug"])
+        return Article.objects.for_listing().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+def article_detail(request, section, year, month, day, slug):
+    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    if article is None:
+        moved = find_moved_article(request.path)
+        if moved is None:
+            raise Http404("No such story")
+        return HttpResponsePermanentRedirect(moved.get_absolute_url())
+    canonical = article.get_absolute_url()
+    if request.path != canonical:
+        return HttpResponsePermanentRedirect(canonical)
+    return render(request, "articles/detail.html",
+                  {"article": article, "current_section": article.section.slug})
+
+
+def article_preview(request, pk):
+    # Anyone but the desk gets the same 404 as for a story that does not exist.
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+        raise Http404("No such story")
+    article = get_object_or_404(Article.objects.for_detail(), pk=pk)
+    return render(request, "articles/detail.html", {"article": article, "preview": True})
+
+
+@require_POST
+def editor_upload(request):
+    """CKEditor's image upload: staff with the photo permission, checked like a photo."""
+    if not (request.user.is_active and request.user.is_staff
+            and request.user.has_perm("articles.add_photo")):
+        return JsonResponse({"error": {"message": "You may not upload images."}}, status=403)
+    uploaded = request.FILES.get("upload")
+    if uploaded is None:
+        return JsonResponse({"error": {"message": "Choose an image to upload."}}, status=400)
+    try:
+        cleaned = prepare_upload(uploaded)
+    except ValidationError as error:
+        return JsonResponse({"error": {"message": error.messages[0]}}, status=400)
+    name = default_storage.save(f"editor/{timezone.now():%Y/%m}/{cleaned.name}", cleaned)
+    return JsonResponse({"url": default_storage.url(name)})

@@ -1,0 +1,54 @@
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from articles.models import Article
+
+from .context_processors import sections_for
+
+log = logging.getLogger(__name__)
+
+LATEST_COUNT = 10
+PER_SECTION = 4
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        latest = list(Article.objects.for_listing()[: LATEST_COUNT + 1])
+        top, latest = (latest[0], latest[1:]) if latest else (None, [])
+        sections = {section.pk: section for section in sections_for(self.request)}
+        blocks = {}
+        for article in Article.objects.latest_per_section(PER_SECTION):
+            blocks.setdefault(article.section_id, []).append(article)
+        section_blocks = [(sections[pk], blocks[pk]) for pk in sections if pk in blocks]
+        return super().get_context_data(
+            top=top, latest=latest, section_blocks=section_blocks, **kwargs
+        )
+
+
+@never_cache
+def healthz(request):
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception:
+        log.exception("healthz: database check failed")
+        checks["database"] = "error"
+    try:
+        cache.set("healthz", "ok", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error"
+    except Exception:
+        log.exception("healthz: cache check failed")
+        checks["cache"] = "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks},
+                        status=200 if healthy else 503)
