@@ -30,7 +30,10 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "kicker", "title", "slug", "standfirst", "section", "body", "lead_photo", "status",
+            "publish_at", "updated_at", "tags", "related", "discussion_prompt", "comment_mode",
+        ]
         widgets = {
             "body": CKEditor5Widget(config_name="default"),
             "standfirst": forms.Textarea(attrs={"rows": 3}),

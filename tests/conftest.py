@@ -4,14 +4,8 @@ from django.contrib.auth.models import Group, User
 
 @pytest.fixture(autouse=True)
 def _isolated_files_and_cache(settings, tmp_path):
-    """Uploads go to a throwaway folder; static files need no collectstatic run."""
+    """Uploads go to a throwaway folder, and no test sees another's cache."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # The suite talks plain HTTP to the test client.
-    settings.SECURE_SSL_REDIRECT = False
     from django.core.cache import cache
 
     cache.clear()
