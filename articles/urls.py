@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .feeds import SectionFeed, TagFeed
 
 
 class FourDigits:
@@ -28,8 +29,10 @@ urlpatterns = [
     path("preview/articles/<int:pk>/", views.article_preview, name="preview"),
     path("editor/upload/", views.editor_upload, name="editor-upload"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<slug:slug>/feed/", TagFeed(), name="tag-feed"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("<slug:section>/", views.SectionView.as_view(), name="section"),
+    path("<slug:section>/feed/", SectionFeed(), name="section-feed"),
     path("<slug:section>/<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/",
          views.article_detail, name="detail"),
 ]

@@ -1,8 +1,13 @@
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -52,3 +57,34 @@ def healthz(request):
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks},
                         status=200 if healthy else 503)
+
+
+NEWS_SITEMAP_WINDOW = timedelta(hours=48)
+NEWS_SITEMAP_LIMIT = 1000
+
+
+def news_sitemap(request):
+    """Google News sitemap: stories of the last two days, newest first, at most 1,000."""
+    since = timezone.now() - NEWS_SITEMAP_WINDOW
+    articles = (
+        Article.objects.published().filter(publish_at__gte=since)
+        .select_related("section").order_by("-publish_at", "-pk")[:NEWS_SITEMAP_LIMIT]
+    )
+    return render(request, "news_sitemap.xml", {
+        "articles": articles,
+        "language": settings.LANGUAGE_CODE.split("-")[0],
+    }, content_type="application/xml")
+
+
+def robots_txt(request):
+    base = settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /editor/",
+        "",
+        f"Sitemap: {base}{reverse('sitemap')}",
+        f"Sitemap: {base}{reverse('news-sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,129 @@
+"""RSS 2.0 feeds of published stories: the whole site, a section, a tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Rss201rev2Feed
+from taggit.models import Tag
+
+from .models import Article, Section
+
+FEED_LENGTH = 50
+
+
+class MediaRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with a Media RSS element for each story's lead photo."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": "http://search.yahoo.com/mrss/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        photo = item.get("photo")
+        if photo:
+            handler.addQuickElement("media:content", None, {
+                "url": photo["url"], "medium": "image", "type": "image/webp",
+                "width": str(photo["width"]), "height": str(photo["height"]),
+            })
+            if photo["description"]:
+                handler.addQuickElement("media:description", photo["description"])
+            if photo["credit"]:
+                handler.addQuickElement("media:credit", photo["credit"])
+
+
+class StoryFeed(Feed):
+    feed_type = MediaRssFeed
+    description_template = None
+
+    def stories(self, obj):
+        return Article.objects.for_listing()
+
+    def items(self, obj=None):
+        return list(self.stories(obj).prefetch_related("tags")[:FEED_LENGTH])
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.standfirst
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{settings.NEWSROOM_SITE_NAME.lower()}:article:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.authors.all()) or None
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        photo = item.lead_photo
+        if photo is None:
+            return {}
+        return {"photo": {
+            "url": self.request.build_absolute_uri(photo.best_url),
+            "width": photo.width, "height": photo.height,
+            "description": photo.caption or photo.alt_text, "credit": photo.credit,
+        }}
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return None
+
+
+class LatestStoriesFeed(StoryFeed):
+    def title(self):
+        return f"{settings.NEWSROOM_SITE_NAME}: latest stories"
+
+    def link(self):
+        return "/"
+
+    def description(self):
+        return f"The latest stories from {settings.NEWSROOM_SITE_NAME}."
+
+
+class SectionFeed(StoryFeed):
+    def get_object(self, request, section):
+        super().get_object(request)
+        return get_object_or_404(Section, slug=section)
+
+    def stories(self, section):
+        return Article.objects.for_listing().filter(section=section)
+
+    def title(self, section):
+        return f"{settings.NEWSROOM_SITE_NAME}: {section.name}"
+
+    def link(self, section):
+        return section.get_absolute_url()
+
+    def description(self, section):
+        return section.description or f"The latest {section.name} stories."
+
+
+class TagFeed(StoryFeed):
+    def get_object(self, request, slug):
+        super().get_object(request)
+        return get_object_or_404(Tag, slug=slug)
+
+    def stories(self, tag):
+        return Article.objects.for_listing().filter(tags=tag)
+
+    def title(self, tag):
+        return f"{settings.NEWSROOM_SITE_NAME}: {tag.name}"
+
+    def link(self, tag):
+        return f"/tags/{tag.slug}/"
+
+    def description(self, tag):
+        return f"Stories about {tag.name}."
