@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q, Window
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from . import search
 from .sanitize import clean_html
 
 # First path segments the site itself uses; a section cannot take one of them.
@@ -186,6 +188,10 @@ class Article(models.Model):
     standfirst = models.TextField(max_length=600, blank=True,
                                   help_text="One or two sentences under the headline.")
     body = models.TextField(blank=True)
+    # The body as plain text, for search and snippets; kept current by save().
+    body_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL only: headline (A), standfirst (B) and body (C), GIN-indexed (migration 0003).
+    search_vector = SearchVectorField(null=True, editable=False)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles",
                                      blank=True)
@@ -230,7 +236,10 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.title)[:200] or "story"
         self.body = clean_html(self.body)
+        self.body_text = search.plain_text(self.body)
         super().save(*args, **kwargs)
+        if search.uses_postgres():
+            Article.objects.filter(pk=self.pk).update(search_vector=search.search_vector())
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("search/", views.search, name="search"),
     path("feed/", LatestStoriesFeed(), name="feed"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),

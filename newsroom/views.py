@@ -3,17 +3,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from articles import search as article_search
 from articles.models import Article
 
 from .context_processors import sections_for
+from .forms import SearchForm
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +91,30 @@ def robots_txt(request):
         f"Sitemap: {base}{reverse('news-sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+def search(request):
+    """Search published stories; a bad filter gets a form error, a bad page a 404."""
+    form = SearchForm(request.GET or None)
+    results, query = None, ""
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        query = data["q"]
+        stories = Article.objects.for_listing()
+        if data["section"]:
+            stories = stories.filter(section=data["section"])
+        if data["start"]:
+            stories = stories.filter(publish_at__date__gte=data["start"])
+        if data["end"]:
+            stories = stories.filter(publish_at__date__lte=data["end"])
+        paginator = Paginator(article_search.search(stories, query), SEARCH_PAGE_SIZE)
+        try:
+            results = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("No such page of results") from error
+        for article in results:
+            article.snippet = article_search.snippet(article, query)
+    return render(request, "search.html", {"form": form, "query": query, "page_obj": results})
