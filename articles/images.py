@@ -23,6 +23,12 @@ FORMATS = {
     "GIF": ({".gif"}, ".gif"),
 }
 ALLOWED_EXTENSIONS = sorted(ext.lstrip(".") for exts, _ in FORMATS.values() for ext in exts)
+# Pillow calls a JPEG that carries extra pictures (phones' depth maps and HDR gain maps) "MPO";
+# it is still a JPEG, and only its main picture is kept.
+FORMAT_ALIASES = {"MPO": "JPEG"}
+# The only `info` entries a re-encoded image keeps: colour and transparency, never metadata
+# (Pillow writes some `info` entries, such as a JPEG comment, back out unless they are removed).
+KEPT_INFO = {"icc_profile", "transparency"}
 
 
 def _reject(message, code):
@@ -43,7 +49,7 @@ def _open_checked(data, name):
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-            image_format = image.format
+            image_format = FORMAT_ALIASES.get(image.format, image.format)
             if image_format not in FORMATS:
                 _reject(
                     f"Upload a JPEG, PNG, WebP or GIF image; this file is {image_format}.",
@@ -54,6 +60,14 @@ def _open_checked(data, name):
                 _reject(
                     f"This image is {width}×{height} pixels; the limit is "
                     f"{max_pixels // 1_000_000} megapixels.",
+                    "too_many_pixels",
+                )
+            # An animation is decoded frame by frame: all of its frames count.
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1 and width * height * frames > max_pixels:
+                _reject(
+                    f"This animation has {frames} frames of {width}×{height} pixels; together "
+                    f"they may not exceed {max_pixels // 1_000_000} megapixels.",
                     "too_many_pixels",
                 )
             if extension not in FORMATS[image_format][0]:
@@ -78,14 +92,20 @@ def _open_checked(data, name):
 
 
 def _strip_metadata(image, image_format):
-    """Re-encode without EXIF, GPS, XMP or comments, after applying the EXIF orientation."""
+    """Re-encode without EXIF, GPS, XMP or comments, after applying the EXIF orientation.
+
+    Returns the new file's bytes and its (width, height).
+    """
     output = io.BytesIO()
     if image_format == "GIF":
         frames = getattr(image, "n_frames", 1)
         image.info.pop("comment", None)
         image.save(output, format="GIF", save_all=frames > 1, optimize=False)
-        return output.getvalue()
+        return output.getvalue(), image.size
     upright = ImageOps.exif_transpose(image)
+    if upright is image:
+        upright = image.copy()
+    upright.info = {key: value for key, value in upright.info.items() if key in KEPT_INFO}
     if image_format == "JPEG":
         if upright.mode not in ("RGB", "L", "CMYK"):
             upright = upright.convert("RGB")
@@ -94,7 +114,7 @@ def _strip_metadata(image, image_format):
         upright.save(output, format="PNG", optimize=True)
     else:
         upright.save(output, format="WEBP", quality=90)
-    return output.getvalue()
+    return output.getvalue(), upright.size
 
 
 def prepare_upload(uploaded):
@@ -116,9 +136,15 @@ def prepare_upload(uploaded):
     if not data:
         _reject("The file is empty.", "empty")
     image, image_format = _open_checked(data, getattr(uploaded, "name", ""))
-    cleaned = ContentFile(_strip_metadata(image, image_format))
+    try:
+        # Only the first frame was decoded so far; a damaged later frame of an animated GIF
+        # shows up while re-encoding.
+        content, size = _strip_metadata(image, image_format)
+    except (OSError, SyntaxError, ValueError, EOFError):
+        _reject("This image is damaged or incomplete; export it again.", "truncated")
+    cleaned = ContentFile(content)
     cleaned.name = f"{uuid.uuid4().hex}{FORMATS[image_format][1]}"
-    cleaned.image_size = ImageOps.exif_transpose(image).size if image_format != "GIF" else image.size
+    cleaned.image_size = size
     return cleaned
 
 
@@ -132,7 +158,8 @@ def make_renditions(storage, name, folder):
         image = Image.open(source)
         image.load()
     if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        # Grey with alpha ("LA") and palette transparency both keep their see-through parts.
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
     width, height = image.size
     widths = [w for w in settings.PHOTO_RENDITION_WIDTHS if w < width] + [width]
     renditions = {}

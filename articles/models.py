@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q, Window
+from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -99,7 +99,11 @@ class Photo(models.Model):
         """Make the WebP widths for `srcset` once per uploaded image."""
         from .images import make_renditions
 
-        made = make_renditions(self.image.storage, self.image.name, f"renditions/{self.pk}")
+        storage = self.image.storage
+        for name in self.renditions.values():
+            if name != self.renditions.get("source") and storage.exists(name):
+                storage.delete(name)
+        made = make_renditions(storage, self.image.name, f"renditions/{self.pk}")
         self.renditions = {"source": self.image.name, **made}
         Photo.objects.filter(pk=self.pk).update(renditions=self.renditions)
 
@@ -161,12 +165,6 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
         return ranked.filter(section_rank__lte=per_section)
-
-    def editable_by(self, user):
-        """What a user may open in the admin: editors everything, reporters their own."""
-        if user.has_perm("articles.publish_article"):
-            return self
-        return self.filter(Q(created_by=user) | Q(authors__user=user)).distinct()
 
 
 class Article(models.Model):

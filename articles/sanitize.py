@@ -5,6 +5,7 @@ templates can print the body as HTML without ever passing a script or an event h
 """
 
 import nh3
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -37,12 +38,25 @@ def _safe_url(url):
     return bool(sep) and scheme in URL_SCHEMES
 
 
+def _own_image(url):
+    """Images load only from this site (the CSP allows no other): a path or our own address."""
+    lowered = url.strip().lower()
+    if lowered.startswith("/") and not lowered.startswith("//"):
+        return True
+    bases = [base.rstrip("/").lower() + "/" for base in
+             (settings.NEWSROOM_SITE_URL, settings.MEDIA_URL) if "://" in base]
+    return any(lowered.startswith(base) for base in bases)
+
+
 def _filter_attribute(element, attribute, value):
     if attribute == "srcset":
         # nh3 checks schemes in src and href but not in srcset: check every candidate.
         candidates = [part.strip() for part in value.split(",") if part.strip()]
-        kept = [c for c in candidates if _safe_url(c.split()[0])]
+        kept = [c for c in candidates if _safe_url(c.split()[0]) and _own_image(c.split()[0])]
         return ", ".join(kept) or None
+    if element == "img" and attribute == "src":
+        # Pasted pictures hosted elsewhere would track readers (and the CSP blocks them).
+        return value if _safe_url(value) and _own_image(value) else None
     if attribute == "class":
         kept = [name for name in value.split() if name in ALLOWED_FIGURE_CLASSES]
         return " ".join(kept) or None

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Article, ArticleRedirect
+from .sanitize import clean_html
 
 PUBLISH_PERMISSION = "articles.publish_article"
 # A change to any of these in a live story shows readers an "Updated" time.
@@ -37,7 +38,9 @@ def publish_article(article, *, by=None, at=None):
     _require_publisher(by)
     if not article.title.strip():
         raise ValidationError("A story needs a headline before it can be published.")
-    old_url = article.get_absolute_url() if article.pk else None
+    # The address readers had, from the stored row: the caller may have edited this object.
+    before = Article.objects.filter(pk=article.pk).select_related("section").first()
+    old_url = before.get_absolute_url() if before and before.is_public else None
     article.status = Article.Status.PUBLISHED
     if at is not None:
         article.publish_at = at
@@ -65,17 +68,21 @@ def save_article(article, *, by=None, before=None):
     """
     if article.pk is None and by is not None and article.created_by_id is None:
         article.created_by = by
+    # Compare the body as it will be stored: CKEditor sends back markup that differs from the
+    # sanitised copy (e.g. links without the rel we add) even when nobody changed a word.
+    article.body = clean_html(article.body)
     if article.status == Article.Status.PUBLISHED:
         newly_published = before is None or before.status != Article.Status.PUBLISHED
         if newly_published or before.publish_at != article.publish_at:
             _require_publisher(by)
         if article.publish_at is None:
             article.publish_at = timezone.now()
-    if before is not None and before.status == Article.Status.PUBLISHED:
-        if article.status == Article.Status.PUBLISHED and any(
-            getattr(before, field) != getattr(article, field) for field in CONTENT_FIELDS
-        ) and before.publish_at and before.publish_at <= timezone.now():
-            article.updated_at = timezone.now()
+    was_live = (before is not None and before.status == Article.Status.PUBLISHED
+                and before.publish_at and before.publish_at <= timezone.now())
+    if was_live and article.status == Article.Status.PUBLISHED and any(
+        getattr(before, field) != getattr(article, field) for field in CONTENT_FIELDS
+    ):
+        article.updated_at = timezone.now()
     article.save()
     if before is not None and before.status == Article.Status.PUBLISHED:
         _remember_old_url(article, before.get_absolute_url())

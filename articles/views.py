@@ -28,6 +28,8 @@ class SectionView(ListView):
 class TagView(ListView):
     template_name = "articles/tag.html"
     paginate_by = 20
+    # A tag only unpublished stories carry would give away what they are about.
+    allow_empty = False
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])

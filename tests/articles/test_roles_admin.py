@@ -1,0 +1,427 @@
+"""Who may do what at the article desk, enforced on the server through the admin."""
+
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/articles/article/add/"
+CHANGELIST_URL = "/admin/articles/article/"
+
+
+def change_url(article):
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+# --- reading and posting the admin's article form, as a browser would ---------------------
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would submit from `<form id=form_id>`."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.in_form = False
+        self.fields = []  # (name, value) in document order
+        self.select = None  # (name, multiple, [selected values], first value)
+        self.option_value = None
+        self.textarea = None  # [name, text]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("id") == self.form_id
+            return
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in {"submit", "button", "file", "image", "reset"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self.fields.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            self.select = {"name": name, "multiple": "multiple" in attrs, "selected": [],
+                           "first": None}
+        elif tag == "option" and self.select is not None:
+            value = attrs.get("value", "")
+            if self.select["first"] is None:
+                self.select["first"] = value
+            if "selected" in attrs:
+                self.select["selected"].append(value)
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select" and self.select is not None:
+            select, self.select = self.select, None
+            values = select["selected"]
+            if not values and not select["multiple"] and select["first"] is not None:
+                values = [select["first"]]
+            self.fields.extend((select["name"], value) for value in values)
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            self.textarea = None
+            # HTML drops the newline that directly follows <textarea>.
+            self.fields.append((name, text[1:] if text.startswith("\n") else text))
+
+
+def read_admin_form(client, url, form_id="article_form"):
+    """GET an admin add/change page and return its form as {name: [values]}."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    reader = _FormReader(form_id)
+    reader.feed(response.content.decode())
+    data = {}
+    for name, value in reader.fields:
+        if "__prefix__" in name:  # the blank template rows the admin's JS copies
+            continue
+        data.setdefault(name, []).append(value)
+    assert data, f"no form {form_id!r} on {url}"
+    return data
+
+
+def inline_prefix(data, field):
+    """The formset prefix whose rows have `field` (e.g. 'author' -> 'articleauthor_set')."""
+    prefixes = [name[: -len("-TOTAL_FORMS")] for name in data if name.endswith("-TOTAL_FORMS")]
+    for prefix in prefixes:
+        if any(name.startswith(f"{prefix}-") and name.endswith(f"-{field}") for name in data):
+            return prefix
+    # No rows yet: the page still names the prefix in its empty template, which we dropped;
+    # guess from the known inlines.
+    known = {"author": "articleauthor", "text": "corrections"}
+    matches = [p for p in prefixes if known[field] in p]
+    assert len(matches) == 1, (field, prefixes)
+    return matches[0]
+
+
+def add_inline_rows(data, prefix, rows):
+    """Append new rows to formset `prefix`; rows are dicts of field -> value."""
+    total = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    for offset, row in enumerate(rows):
+        for field, value in row.items():
+            data[f"{prefix}-{total + offset}-{field}"] = [str(value)]
+    data[f"{prefix}-TOTAL_FORMS"] = [str(total + len(rows))]
+
+
+def split_datetime(value):
+    """The admin's two boxes for a datetime, in the site's time zone."""
+    if value is None:
+        return {"0": "", "1": ""}
+    local = timezone.localtime(value)
+    return {"0": f"{local:%Y-%m-%d}", "1": f"{local:%H:%M:%S}"}
+
+
+def post_admin_form(client, url, changes=None, bylines=(), corrections=(), action="_save"):
+    """Fill the admin form at `url` like an editor would and submit it.
+
+    `changes` maps field names to values (a datetime for publish_at/updated_at is split into
+    the admin's date and time boxes; None clears a field). `bylines` are Authors to add to
+    the byline inline, `corrections` dicts with `text` (and optional `published_at`).
+    """
+    data = read_admin_form(client, url)
+    for name, value in (changes or {}).items():
+        if name in {"publish_at", "updated_at"} or hasattr(value, "tzinfo"):
+            for part, text in split_datetime(value).items():
+                data[f"{name}_{part}"] = [text]
+        elif value is None:
+            data[name] = [""]
+        elif isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        else:
+            data[name] = [str(value)]
+    if bylines:
+        prefix = inline_prefix(data, "author")
+        add_inline_rows(data, prefix, [
+            {"author": author.pk, "position": position}
+            for position, author in enumerate(bylines)
+        ])
+    if corrections:
+        prefix = inline_prefix(data, "text")
+        rows = []
+        for correction in corrections:
+            when = split_datetime(correction.get("published_at", timezone.now()))
+            rows.append({"text": correction["text"], "published_at_0": when["0"],
+                         "published_at_1": when["1"]})
+        add_inline_rows(data, prefix, rows)
+    data[action] = ["Save"]
+    return client.post(url, data)
+
+
+def new_story_fields(section, **extra):
+    return {"title": "Ferry strike ends after talks", "slug": "ferry-strike-ends",
+            "section": section.pk, "body": "<p>The ferries run again.</p>",
+            "status": Article.Status.DRAFT, **extra}
+
+
+def form_errors(response):
+    """Every error message the admin form shows, as one string."""
+    context = response.context
+    assert context is not None and "adminform" in context, "the form was not redisplayed"
+    errors = list(context["adminform"].form.non_field_errors())
+    for field_errors in context["adminform"].form.errors.values():
+        errors.extend(field_errors)
+    return " ".join(errors)
+
+
+def action_choices(client):
+    response = client.get(CHANGELIST_URL)
+    assert response.status_code == 200
+    return {value for value, _ in response.context["action_form"].fields["action"].choices}
+
+
+def run_action(client, action, *articles):
+    return client.post(CHANGELIST_URL, {
+        "action": action, "_selected_action": [a.pk for a in articles], "index": 0,
+    })
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def test_fresh_database_has_the_three_roles():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {"Reporter", "Editor", "Moderator"} <= names
+    publish = "publish_article"
+    assert Group.objects.get(name="Editor").permissions.filter(codename=publish).exists()
+    assert not Group.objects.get(name="Reporter").permissions.filter(codename=publish).exists()
+    assert not Group.objects.get(name="Moderator").permissions.filter(
+        content_type__app_label="articles").exists()
+
+
+def test_moderator_cannot_open_the_article_desk(client, moderator):
+    client.force_login(moderator)
+    assert client.get(CHANGELIST_URL).status_code == 403
+    assert client.get(ADD_URL).status_code == 403
+    story = ArticleFactory()
+    assert client.get(change_url(story)).status_code == 403
+
+
+# --- reporters -----------------------------------------------------------------------------
+
+
+def test_reporter_adds_a_draft_with_a_byline(reporter_client, reporter):
+    section = SectionFactory()
+    author = AuthorFactory(name="Mira Okafor", user=reporter)
+    response = post_admin_form(reporter_client, ADD_URL, new_story_fields(section),
+                               bylines=[author])
+    assert response.status_code == 302, form_errors(response)
+    story = Article.objects.get(slug="ferry-strike-ends")
+    assert story.status == Article.Status.DRAFT
+    assert story.created_by == reporter
+    assert list(story.authors.all()) == [author]
+    assert story.publish_at is None
+
+
+def test_reporter_sends_a_new_story_to_review(reporter_client):
+    section = SectionFactory()
+    response = post_admin_form(reporter_client, ADD_URL,
+                               new_story_fields(section, status=Article.Status.REVIEW))
+    assert response.status_code == 302, form_errors(response)
+    assert Article.objects.get(slug="ferry-strike-ends").status == Article.Status.REVIEW
+
+
+def test_reporter_cannot_publish_a_new_story(reporter_client):
+    section = SectionFactory()
+    response = post_admin_form(reporter_client, ADD_URL,
+                               new_story_fields(section, status=Article.Status.PUBLISHED))
+    assert response.status_code == 200
+    assert "Reporters cannot publish" in form_errors(response)
+    assert "Reporters cannot publish" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_reporter_cannot_publish_their_own_draft(reporter_client, reporter):
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+    response = post_admin_form(reporter_client, change_url(story),
+                               {"status": Article.Status.PUBLISHED})
+    assert response.status_code == 200
+    assert "Reporters cannot publish" in form_errors(response)
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+    assert not Article.objects.published().exists()
+
+
+def test_reporter_edits_and_submits_their_own_draft(reporter_client, reporter):
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+    response = post_admin_form(reporter_client, change_url(story),
+                               {"title": "A better headline", "status": Article.Status.REVIEW})
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert (story.title, story.status) == ("A better headline", Article.Status.REVIEW)
+
+
+def test_reporter_named_in_the_byline_may_edit_the_draft(reporter_client, reporter):
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None,
+                           authors=[AuthorFactory(user=reporter)])
+    response = post_admin_form(reporter_client, change_url(story), {"title": "Byline edit"})
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.title == "Byline edit"
+
+
+def test_reporter_cannot_set_the_publication_time(reporter_client, reporter):
+    section = SectionFactory()
+    page = reporter_client.get(ADD_URL).content.decode()
+    assert 'name="publish_at_0"' not in page
+    assert 'name="status"' in page
+    when = timezone.now() + timedelta(days=2)
+    response = post_admin_form(reporter_client, ADD_URL, new_story_fields(section,
+                               publish_at=when))
+    assert response.status_code == 302, form_errors(response)
+    assert Article.objects.get(slug="ferry-strike-ends").publish_at is None
+
+    draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+    post_admin_form(reporter_client, change_url(draft), {"publish_at": when})
+    draft.refresh_from_db()
+    assert draft.publish_at is None
+
+
+def test_reporter_is_not_offered_publish_or_unpublish(reporter_client):
+    choices = action_choices(reporter_client)
+    assert "submit_for_review" in choices
+    assert "publish" not in choices
+    assert "unpublish" not in choices
+
+
+def test_editor_is_offered_publish_and_unpublish(editor_client):
+    assert {"publish", "unpublish", "submit_for_review"} <= action_choices(editor_client)
+
+
+@pytest.mark.parametrize(("action", "status"), [
+    ("publish", Article.Status.REVIEW),
+    ("unpublish", Article.Status.PUBLISHED),
+])
+def test_reporter_posting_a_publish_action_changes_nothing(reporter_client, reporter, action,
+                                                          status):
+    story = ArticleFactory(status=status, created_by=reporter)
+    response = run_action(reporter_client, action, story)
+    assert response.status_code in {200, 302, 403}
+    story.refresh_from_db()
+    assert story.status == status
+
+
+def test_reporter_cannot_change_a_published_story(reporter_client, reporter):
+    story = ArticleFactory(title="Original headline", created_by=reporter,
+                           authors=[AuthorFactory(user=reporter)])
+    page = reporter_client.get(change_url(story))
+    assert page.status_code == 200  # reporters may read it
+    html = page.content.decode()
+    assert 'name="title"' not in html
+    assert 'name="_save"' not in html
+    data = {"title": "Rewritten by a reporter", "slug": story.slug,
+            "section": story.section_id, "status": Article.Status.PUBLISHED,
+            "articleauthor_set-TOTAL_FORMS": "0", "articleauthor_set-INITIAL_FORMS": "0",
+            "corrections-TOTAL_FORMS": "0", "corrections-INITIAL_FORMS": "0", "_save": "Save"}
+    response = reporter_client.post(change_url(story), data)
+    assert response.status_code == 403
+    story.refresh_from_db()
+    assert story.title == "Original headline"
+
+
+def test_reporter_cannot_unpublish_a_story_through_the_form(reporter_client, reporter):
+    story = ArticleFactory(created_by=reporter)
+    data = {"title": story.title, "slug": story.slug, "section": story.section_id,
+            "status": Article.Status.DRAFT, "_save": "Save"}
+    assert reporter_client.post(change_url(story), data).status_code == 403
+    story.refresh_from_db()
+    assert story.status == Article.Status.PUBLISHED
+
+
+def test_reporter_cannot_change_someone_elses_draft(reporter_client):
+    colleague = User.objects.create_user("colleague", is_staff=True)
+    story = ArticleFactory(title="Colleague's draft", status=Article.Status.DRAFT,
+                           publish_at=None, created_by=colleague)
+    html = reporter_client.get(change_url(story)).content.decode()
+    assert 'name="title"' not in html
+    data = {"title": "Hijacked", "slug": story.slug, "section": story.section_id,
+            "status": Article.Status.REVIEW, "_save": "Save"}
+    assert reporter_client.post(change_url(story), data).status_code == 403
+    run_action(reporter_client, "submit_for_review", story)
+    story.refresh_from_db()
+    assert (story.title, story.status) == ("Colleague's draft", Article.Status.DRAFT)
+
+
+def test_reporter_submit_for_review_action_on_own_draft(reporter_client, reporter):
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+    run_action(reporter_client, "submit_for_review", story)
+    story.refresh_from_db()
+    assert story.status == Article.Status.REVIEW
+
+
+def test_reporter_cannot_add_a_correction(reporter_client, reporter):
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+    data = read_admin_form(reporter_client, change_url(story))
+    assert "corrections-TOTAL_FORMS" in data  # the inline is there, read-only
+    response = post_admin_form(reporter_client, change_url(story),
+                               corrections=[{"text": "A reporter's own correction."}])
+    assert response.status_code in {200, 302}
+    assert not story.corrections.exists()
+
+
+# --- editors -------------------------------------------------------------------------------
+
+
+def test_editor_publishes_through_the_form(editor_client, client):
+    story = ArticleFactory(title="Desk approves", status=Article.Status.REVIEW, publish_at=None)
+    assert client.get(story.get_absolute_url()).status_code == 404
+    before = timezone.now()
+    response = post_admin_form(editor_client, change_url(story),
+                               {"status": Article.Status.PUBLISHED, "publish_at": None})
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.status == Article.Status.PUBLISHED
+    assert before - timedelta(seconds=1) <= story.publish_at <= timezone.now()
+    client.logout()
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200
+    assert "Desk approves" in page.content.decode()
+
+
+def test_editor_adds_and_publishes_a_story_with_byline(editor_client, client):
+    section = SectionFactory()
+    author = AuthorFactory(name="Ines Dahl")
+    response = post_admin_form(
+        editor_client, ADD_URL,
+        new_story_fields(section, status=Article.Status.PUBLISHED, tags="Ferries, Strikes"),
+        bylines=[author],
+    )
+    assert response.status_code == 302, form_errors(response)
+    story = Article.objects.get(slug="ferry-strike-ends")
+    assert story.is_public
+    client.logout()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Ines Dahl" in html
+    assert "/tags/ferries/" in html
+
+
+def test_editor_publishes_and_unpublishes_with_actions(editor_client, client):
+    story = ArticleFactory(status=Article.Status.REVIEW, publish_at=None)
+    response = run_action(editor_client, "publish", story)
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.is_public
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+    run_action(editor_client, "unpublish", story)
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+    client.logout()
+    assert client.get(story.get_absolute_url()).status_code == 404
