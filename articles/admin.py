@@ -44,6 +44,9 @@ class PhotoAdmin(admin.ModelAdmin):
     readonly_fields = ["preview_large", "dimensions"]
     fields = ["image", "preview_large", "dimensions", "alt_text", "caption", "credit"]
 
+    class Media:
+        css = {"all": ["admin_extra/desk.css"]}
+
     @admin.display(description="Photo")
     def preview(self, photo):
         return thumbnail(photo, 96)
@@ -87,6 +90,10 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["lead_photo_preview", "created_at", "modified_at"]
     actions = ["submit_for_review", "publish", "unpublish"]
     save_on_top = True
+
+    class Media:
+        css = {"all": ["admin_extra/desk.css"]}
+
     fieldsets = [
         (None, {"fields": ["kicker", "title", "slug", "standfirst", "section", "body"]}),
         ("Photo", {"fields": ["lead_photo", "lead_photo_preview"]}),

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django_ckeditor_5.widgets import CKEditor5Widget
+from taggit.forms import TagWidget
 
 from .images import ALLOWED_EXTENSIONS, prepare_upload
 from .models import Article, Photo
@@ -36,7 +37,12 @@ class ArticleForm(forms.ModelForm):
         ]
         widgets = {
             "body": CKEditor5Widget(config_name="default"),
-            "standfirst": forms.Textarea(attrs={"rows": 3}),
+            "title": forms.TextInput(attrs={"class": "vLargeTextField", "size": 80}),
+            "slug": forms.TextInput(attrs={"class": "vLargeTextField", "size": 80}),
+            "standfirst": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "tags": TagWidget(attrs={"class": "vLargeTextField", "size": 80}),
+            "discussion_prompt": forms.TextInput(attrs={"class": "vLargeTextField",
+                                                        "size": 80}),
         }
 
     def __init__(self, *args, user=None, **kwargs):
