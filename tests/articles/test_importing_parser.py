@@ -79,9 +79,9 @@ def test_interviewer_thanks_belong_to_the_closing_and_the_note_stays_apart(seed_
 
 def test_plain_wire_copy_imports_with_headline_body_and_byline():
     story = parse(
-        "Harbour cranes stop for a second day\n\nBy Lena Ortiz\n\n"
-        "Container traffic at Port Alder halted again on Tuesday.\n\n"
-        "The union said talks would resume on Friday.\n".encode()
+        b"Harbour cranes stop for a second day\n\nBy Lena Ortiz\n\n"
+        b"Container traffic at Port Alder halted again on Tuesday.\n\n"
+        b"The union said talks would resume on Friday.\n"
     )
     assert story.title == "Harbour cranes stop for a second day"
     assert story.author == "Lena Ortiz"
