@@ -1,5 +1,9 @@
 """RSS 2.0 feeds of published stories: the whole site, a section, a tag."""
 
+import mimetypes
+import posixpath
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -22,13 +26,48 @@ class MediaRssFeed(Rss201rev2Feed):
         photo = item.get("photo")
         if photo:
             handler.addQuickElement("media:content", None, {
-                "url": photo["url"], "medium": "image", "type": "image/webp",
+                "url": photo["url"], "medium": "image", "type": photo["type"],
                 "width": str(photo["width"]), "height": str(photo["height"]),
             })
             if photo["description"]:
                 handler.addQuickElement("media:description", photo["description"])
             if photo["credit"]:
                 handler.addQuickElement("media:credit", photo["credit"])
+
+
+# Characters XML 1.0 cannot carry at all; a headline pasted from elsewhere may hold one.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """`value` (text, or lists and dicts of it) without characters XML 1.0 forbids."""
+    if isinstance(value, str):
+        return XML_ILLEGAL.sub("", value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [xml_safe(item) for item in value]
+    return value
+
+
+# Not every system's mime.types knows WebP, so the photo formats we store are named here.
+_IMAGE_TYPES = {".webp": "image/webp", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                ".png": "image/png", ".gif": "image/gif"}
+
+
+def _image_type(url):
+    extension = posixpath.splitext(url.split("?", 1)[0])[1].lower()
+    return _IMAGE_TYPES.get(extension) or mimetypes.guess_type(url)[0] or "image/jpeg"
+
+
+def _linked_size(photo, url):
+    """The pixel size of the file at `url`: a WebP rendition's, else the original's."""
+    storage = photo.image.storage
+    for key, name in photo.renditions.items():
+        if key.isdigit() and storage.url(name) == url and photo.width:
+            width = int(key)
+            return width, max(1, round(photo.height * width / photo.width))
+    return photo.width, photo.height
 
 
 class StoryFeed(Feed):
@@ -71,15 +110,25 @@ class StoryFeed(Feed):
         photo = item.lead_photo
         if photo is None:
             return {}
+        url = photo.best_url
+        width, height = _linked_size(photo, url)
         return {"photo": {
-            "url": self.request.build_absolute_uri(photo.best_url),
-            "width": photo.width, "height": photo.height,
+            "url": self.request.build_absolute_uri(url),
+            "type": _image_type(url),
+            "width": width, "height": height,
             "description": photo.caption or photo.alt_text, "credit": photo.credit,
         }}
 
     def get_object(self, request, *args, **kwargs):
         self.request = request
         return None
+
+    def get_feed(self, obj, request):
+        # Django refuses to write control characters (a 500); drop them instead.
+        feed = super().get_feed(obj, request)
+        feed.feed = xml_safe(feed.feed)
+        feed.items = [xml_safe(item) for item in feed.items]
+        return feed
 
 
 class LatestStoriesFeed(StoryFeed):

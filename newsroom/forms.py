@@ -4,19 +4,30 @@ from articles.models import Section
 from articles.search import clean_query
 
 
+class QueryField(forms.CharField):
+    """Anything goes in; what comes out is printable text of at most 200 characters.
+
+    Cleaning comes first, so a NUL or other control character separates words like a space
+    instead of failing CharField's null-character check (an error the form never showed).
+    """
+
+    def to_python(self, value):
+        return clean_query(super().to_python(value))
+
+    def bound_data(self, data, initial):
+        # The box shows what was searched for, not 10,000 characters of raw input.
+        return self.to_python(data)
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search for", required=False,
-                        widget=forms.SearchInput(attrs={"placeholder": "Search stories"}))
+    q = QueryField(label="Search for", required=False,
+                   widget=forms.SearchInput(attrs={"placeholder": "Search stories"}))
     section = forms.ModelChoiceField(queryset=Section.objects.all(), required=False,
                                      empty_label="All sections", to_field_name="slug")
     start = forms.DateField(label="From", required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean_q(self):
-        # Anything goes in; what reaches the database is cleaned and at most 200 characters.
-        return clean_query(self.cleaned_data.get("q", ""))
 
     def clean(self):
         data = super().clean()
