@@ -1,0 +1,211 @@
+"""Save a parsed story (articles.importing) as a draft article and its interview.
+
+The parser knows nothing of the database; this module knows nothing of the command line or
+HTTP. The `import_story` command and the admin's "Import story" page both call
+`import_file`, which changes all or nothing for one file.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from articles import services as article_services
+from articles.importing import ImportProblem, parse
+from articles.models import RESERVED_SLUGS, Article, ArticleAuthor, Author, Section
+from interviews import services as interview_services
+from interviews.models import (
+    Answer,
+    Guest,
+    Interview,
+    InterviewGuest,
+    Question,
+    Segment,
+)
+
+
+@dataclass
+class Result:
+    name: str
+    article: Article
+    interview: Interview | None = None
+    created: bool = True
+    report: list = field(default_factory=list)
+
+
+def _html(paragraphs):
+    return "".join(f"<p>{escape(text)}</p>" for text in paragraphs if text)
+
+
+def _unique_slug(model, base, limit):
+    base = (slugify(base) or model.__name__.lower())[:limit]
+    slug, number = base, 2
+    while model.objects.filter(slug=slug).exists():
+        suffix = f"-{number}"
+        slug, number = base[: limit - len(suffix)] + suffix, number + 1
+    return slug
+
+
+def find_section(name, *, create=False, fallback=None):
+    """The section a story names, or the fallback; created only when asked."""
+    if not name:
+        if fallback is None:
+            raise ImportProblem("the story names no section (no “Home » Section” line): "
+                                "choose one for it")
+        return fallback, False
+    slug = slugify(name)
+    section = (Section.objects.filter(name__iexact=name).first()
+               or Section.objects.filter(slug=slug).first())
+    if section:
+        return section, False
+    if not create:
+        raise ImportProblem(f"the section “{name}” does not exist yet; allow creating "
+                            "sections to add it", None)
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-news"
+    section = Section.objects.create(name=name, slug=_unique_slug(Section, slug, 80),
+                                     order=Section.objects.count())
+    return section, True
+
+
+def _author(name):
+    author = Author.objects.filter(name__iexact=name).first()
+    if author:
+        return author, False
+    return Author.objects.create(name=name, slug=_unique_slug(Author, name, 120)), True
+
+
+@transaction.atomic
+def import_file(name, data, *, by=None, publish=False, create_sections=False, section=None):
+    """Import one file's bytes. Raises ImportProblem (nothing saved) when it cannot."""
+    story = parse(data)
+    report = [f"Recognised: {', '.join(story.recognised)}."]
+    if story.skipped:
+        report.append("Dropped as site furniture: "
+                      + "; ".join(f"line {line} “{text}”" for line, text in story.skipped) + ".")
+
+    chosen, section_created = find_section(story.section, create=create_sections,
+                                           fallback=section)
+    if section_created:
+        report.append(f"Created the section “{chosen.name}”.")
+
+    slug = slugify(story.title)[:200] or "story"
+    article = Article.objects.filter(slug=slug).first()
+    created = article is None
+    before = None if created else Article.objects.get(pk=article.pk)
+    if created:
+        article = Article(slug=slug, status=Article.Status.DRAFT)
+    article.title = story.title
+    article.section = chosen
+    article.standfirst = story.standfirst
+    article.body = _html(story.paragraphs)
+    article.discussion_prompt = story.prompt[:400]
+    if story.published is not None:
+        article.publish_at = timezone.make_aware(story.published)
+    article_services.save_article(article, by=by if created else None, before=before)
+    article.tags.set(story.tags)
+
+    author = None
+    if story.author:
+        author, new_author = _author(story.author)
+        if new_author:
+            report.append(f"Created the author “{author.name}”.")
+        ArticleAuthor.objects.get_or_create(article=article, author=author,
+                                            defaults={"position": 0})
+    else:
+        report.append("No byline found: add the author in the admin.")
+    if story.photo_caption or story.photo_label:
+        report.append(
+            "The page had a photo here"
+            + (f" (“{story.photo_label}”)" if story.photo_label else "")
+            + "; the text holds no image, so attach the lead photo in the admin"
+            + (f" — its caption was “{story.photo_caption}”." if story.photo_caption else ".")
+        )
+
+    interview = None
+    if story.interview is not None:
+        interview = _save_interview(story.interview, article, author, report)
+
+    if publish:
+        article_services.publish_article(article, by=by, at=article.publish_at)
+        report.append("Published the story.")
+        if interview is not None and interview.status != Interview.Status.PUBLISHED:
+            missing = interview.unanswered_questions()
+            if missing:
+                report.append(f"The interview stays in preparation: {len(missing)} "
+                              "questions are not answered yet.")
+            else:
+                interview_services.publish_interview(interview, by=by, at=article.publish_at)
+                report.append("Published the interview.")
+    else:
+        report.append("Saved as a draft." if article.status != Article.Status.PUBLISHED
+                      else "The story stays published.")
+    return Result(name=name, article=article, interview=interview, created=created,
+                  report=report)
+
+
+def _save_interview(parsed, article, author, report):
+    if author is None:
+        raise ImportProblem("the interview needs an interviewer, but the story has no "
+                            "Author: line")
+    slug = slugify(parsed.title)[:200] or "interview"
+    interview = Interview.objects.filter(slug=slug).first()
+    if interview is not None and interview.status == Interview.Status.PUBLISHED:
+        report.append(f"The interview “{interview.title}” is already published; it was left "
+                      "as it is.")
+        return interview
+    if interview is None:
+        interview = Interview(slug=slug, interviewer=author)
+        report.append(f"Interviewer: {author.name} (the story's author; change it in the "
+                      "admin if someone else asks the questions).")
+    interview.title = parsed.title
+    interview.article = article
+    interview.introduction = _html(parsed.introduction)
+    interview.closing = _html(parsed.closing)
+    interview.prep_notes = "\n\n".join(parsed.notes)
+    interview.save()
+
+    guests = {}
+    for position, person in enumerate(parsed.guests):
+        guest = Guest.objects.filter(name__iexact=person.name).first()
+        if guest is None:
+            guest = Guest.objects.create(name=person.name, honorific=person.honorific,
+                                         credentials=person.credentials[:300],
+                                         slug=_unique_slug(Guest, person.name, 120))
+        elif not guest.credentials and person.credentials:
+            guest.credentials = person.credentials[:300]
+            guest.save(update_fields=["credentials"])
+        guests[person.name] = guest
+        InterviewGuest.objects.update_or_create(interview=interview, guest=guest,
+                                                defaults={"position": position})
+    InterviewGuest.objects.filter(interview=interview).exclude(
+        guest__in=list(guests.values())).delete()
+
+    # Answers typed in the admin since the last import survive a re-import.
+    kept = {
+        (answer.question.segment.position, answer.question.position, answer.guest_id):
+        answer.text
+        for answer in Answer.objects.filter(question__segment__interview=interview,
+                                            has_text=True)
+        .select_related("question__segment")
+    }
+    interview.segments.all().delete()
+    for segment_position, part in enumerate(parsed.segments):
+        segment = Segment.objects.create(interview=interview, position=segment_position,
+                                         title=part.title[:200])
+        for question_position, asked in enumerate(part.questions):
+            question = Question.objects.create(segment=segment, position=question_position,
+                                               text=asked.text)
+            question.addressed_to.set([guests[name] for name in asked.addressed_to])
+            for guest_name, text in asked.answers.items():
+                guest = guests[guest_name]
+                text = _html([text]) if text else kept.get(
+                    (segment_position, question_position, guest.pk), "")
+                Answer.objects.create(question=question, guest=guest, text=text)
+    report.append(
+        f"Interview “{interview.title}”: {len(guests)} guests, {len(parsed.segments)} "
+        f"sections, {len(parsed.questions)} questions; the note stays internal."
+    )
+    return interview
