@@ -58,8 +58,11 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_ckeditor_5",
+    "nested_admin",
     "newsroom",
     "articles",
+    "interviews",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +189,7 @@ CONTENT_SECURITY_POLICY = (
 CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:editor-upload"
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "jpg", "png", "gif", "webp"]
+CKEDITOR_5_CUSTOM_CSS = "admin_extra/ckeditor.css"
 CKEDITOR_5_CONFIGS = {
     "default": {
         "toolbar": {
@@ -222,3 +226,42 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Comments ------------------------------------------------------------------------------------
+# Reader comments (the comments app): limits, abuse protection and spam checks. Every name has
+# the same default in comments/conf.py.
+COMMENTS_MAX_LENGTH = 5000
+# Discussion closes this many days after publication; 0 keeps it open.
+COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "14"))
+# The form's signed timestamp: sooner than this is a bot; older than that is a stale form.
+COMMENTS_MIN_SECONDS = 3
+COMMENTS_MAX_FORM_AGE = 60 * 60 * 24
+# Fixed-window rate limits in the cache (Redis when REDIS_URL is set): (who, posts, seconds).
+COMMENTS_RATE_LIMITS = [
+    ("ip", 6, 10 * 60),
+    ("ip", 40, 24 * 60 * 60),
+    ("email", 4, 10 * 60),
+    ("email", 20, 24 * 60 * 60),
+]
+# "Trusted" stories publish at once for commenters with this many approved comments whose
+# new comment scores under the limit.
+COMMENTS_TRUSTED_MIN_APPROVED = 2
+COMMENTS_TRUSTED_MAX_SCORE = 0.3
+COMMENTS_SPAM_THRESHOLD = 0.9
+COMMENTS_MAX_LINKS = 2
+COMMENTS_DUPLICATE_WINDOW_HOURS = 72
+COMMENTS_BAYES_MIN_DECISIONS = 1
+COMMENT_SPAM_CHECKS = [
+    "comments.spam.HoneypotCheck",
+    "comments.spam.TimingCheck",
+    "comments.spam.LinkCountCheck",
+    "comments.spam.WordRuleCheck",
+    "comments.spam.DuplicateCheck",
+    "comments.spam.BayesCheck",
+    "comments.spam.AkismetCheck",  # does nothing unless AKISMET_API_KEY is set
+]
+# Behind reverse proxies that append to X-Forwarded-For, how many to trust (0: REMOTE_ADDR).
+NEWSROOM_TRUSTED_PROXY_COUNT = int(os.environ.get("NEWSROOM_TRUSTED_PROXY_COUNT", "0"))
+AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
+AKISMET_BLOG_URL = os.environ.get("AKISMET_BLOG_URL", NEWSROOM_SITE_URL)
+AKISMET_CLIENT_CLASS = "akismet.SyncClient"

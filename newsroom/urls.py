@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from articles.feeds import LatestStoriesFeed
 from articles.sitemaps import ArticleSitemap, SectionSitemap, TagSitemap
+from interviews import views as interview_views
 
 from . import views
+from .admin_views import import_story_view
 from .sitemaps import HomeSitemap
 
 sitemaps = {
@@ -25,17 +26,27 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon),
     path("search/", views.search, name="search"),
     path("feed/", LatestStoriesFeed(), name="feed"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),
+    path("admin/import-story/", admin.site.admin_view(import_story_view), name="import-story"),
     path("admin/", admin.site.urls),
 ]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", views.media),
     ]
+
+urlpatterns += [
+    path("interviews/", include("interviews.urls")),
+    path("preview/interviews/<int:pk>/", interview_views.interview_preview,
+         name="interview-preview"),
+]
+
+urlpatterns += [path("comments/", include("comments.urls"))]
 
 # Last: articles owns the catch-all section addresses.
 urlpatterns += [path("", include("articles.urls"))]

@@ -5,14 +5,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from django.views.static import serve as static_serve
 
 from articles import search as article_search
+from articles.feeds import xml_safe
 from articles.models import Article
 
 from .context_processors import sections_for
@@ -38,6 +41,15 @@ class HomeView(TemplateView):
         return super().get_context_data(
             top=top, latest=latest, section_blocks=section_blocks, **kwargs
         )
+
+
+def favicon(request):
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def media(request, path):
+    """Uploads, read-only and confined to the media root (see NEWSROOM_SERVE_MEDIA)."""
+    return static_serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @never_cache
@@ -69,10 +81,13 @@ NEWS_SITEMAP_LIMIT = 1000
 def news_sitemap(request):
     """Google News sitemap: stories of the last two days, newest first, at most 1,000."""
     since = timezone.now() - NEWS_SITEMAP_WINDOW
-    articles = (
+    articles = list(
         Article.objects.published().filter(publish_at__gte=since)
         .select_related("section").order_by("-publish_at", "-pk")[:NEWS_SITEMAP_LIMIT]
     )
+    for article in articles:
+        # XML 1.0 cannot carry control characters; a pasted headline may hold one.
+        article.news_title = xml_safe(article.title)
     return render(request, "news_sitemap.xml", {
         "articles": articles,
         "language": settings.LANGUAGE_CODE.split("-")[0],
@@ -99,7 +114,7 @@ SEARCH_PAGE_SIZE = 20
 def search(request):
     """Search published stories; a bad filter gets a form error, a bad page a 404."""
     form = SearchForm(request.GET or None)
-    results, query = None, ""
+    results, query, truncated = None, "", False
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
         query = data["q"]
@@ -110,11 +125,16 @@ def search(request):
             stories = stories.filter(publish_at__date__gte=data["start"])
         if data["end"]:
             stories = stories.filter(publish_at__date__lte=data["end"])
-        paginator = Paginator(article_search.search(stories, query), SEARCH_PAGE_SIZE)
+        found = article_search.search(stories, query)
+        truncated = found.truncated
+        paginator = Paginator(found, SEARCH_PAGE_SIZE)
         try:
             results = paginator.page(request.GET.get("page") or 1)
         except InvalidPage as error:
             raise Http404("No such page of results") from error
         for article in results:
             article.snippet = article_search.snippet(article, query)
-    return render(request, "search.html", {"form": form, "query": query, "page_obj": results})
+    return render(request, "search.html", {
+        "form": form, "query": query, "page_obj": results, "truncated": truncated,
+        "result_limit": article_search.RESULT_LIMIT,
+    })

@@ -41,3 +41,32 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+ROLE_MIGRATIONS = [
+    ("articles.migrations.0002_create_roles", "create_roles"),
+    ("interviews.migrations.0002_create_roles", "grant"),
+    ("comments.migrations.0002_roles", "grant"),
+]
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """The Reporter, Editor and Moderator groups, as the data migrations make them.
+
+    A browser test needs a transactional database, which is flushed after each test; the
+    rows the data migrations wrote go with it. Playwright's event loop hides the connection
+    that would restore them, so the same migration functions are replayed here instead.
+    """
+    import importlib
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    if Group.objects.filter(name__in=["Editor", "Reporter", "Moderator"]).count() == 3 and \
+            Group.objects.get(name="Editor").permissions.exists():
+        return
+    state_apps = MigrationLoader(connection).project_state().apps
+    for module, function in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(state_apps, None)

@@ -31,6 +31,8 @@ from articles.images import prepare_upload
 from articles.models import Article, ArticleAuthor, Author, Correction, Photo, Section
 from articles.sanitize import clean_html
 from articles.services import save_article
+from comments.seeding import load_comments
+from interviews.seeding import load_demo_interviews
 
 SEED_FILE = "demo.json"
 # Demo staff account -> the group (made by a data migration) that gives it its role.
@@ -58,6 +60,8 @@ class Command(BaseCommand):
             self.remove_new_files()
             raise
         self.report(data, stories, logins)
+        load_demo_interviews(self.stdout)
+        load_comments(stdout=self.stdout)
 
     @contextmanager
     def about(self, what):

@@ -1,0 +1,365 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator, slugify
+from taggit.managers import TaggableManager
+
+from articles.models import Article, Author, Photo
+from articles.sanitize import clean_html
+from articles.search import plain_text
+
+# /interviews/guests/<slug>/ lists a guest's interviews, so no interview may take this slug.
+RESERVED_SLUGS = {"guests"}
+# What an answer holds while the guest has not yet given one: nothing, or dots as a marker.
+_PLACEHOLDER = re.compile(r"[\s.…]*")
+
+
+def validate_interview_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is used by the site itself; choose another slug.")
+
+
+def is_blank_answer(text):
+    """True for an answer that says nothing yet: empty, whitespace, "…" or "..."."""
+    return _PLACEHOLDER.fullmatch(plain_text(text or "").replace("\xa0", " ")) is not None
+
+
+class Guest(models.Model):
+    """A person interviewed; one row serves every interview they give."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True,
+                            help_text="The last part of the guest's page address.")
+    honorific = models.CharField(max_length=40, blank=True,
+                                 help_text="Shown before the name, e.g. “Dr.” or “Colonel”.")
+    credentials = models.CharField(
+        max_length=300, blank=True,
+        help_text="Who they are, in one line, e.g. “Historian of the Calvessan civil war”.",
+    )
+    bio = models.TextField("short bio", blank=True)
+    photo = models.ForeignKey(Photo, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120] or "guest"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("interviews:guest", kwargs={"slug": self.slug})
+
+    @property
+    def full_name(self):
+        return f"{self.honorific} {self.name}".strip()
+
+    @property
+    def short_name(self):
+        """How a transcript addresses them: “Dr. Hassan”, or the full name without a title."""
+        if self.honorific and self.name.split():
+            return f"{self.honorific} {self.name.split()[-1]}"
+        return self.name
+
+
+def _one_level_in(ref):
+    """`ref` as seen from a subquery one level further in (plain values stay as they are)."""
+    return OuterRef(ref) if isinstance(ref, F) else ref
+
+
+def answers_owed(question, interview):
+    """The one rule for "unanswered", as three querysets of rows that carry a `guest_id`.
+
+    A question is for the guests it is addressed to, or for the interview's whole line-up when
+    it is addressed to nobody in particular. A guest owes it an answer until there is one that
+    is not blank (is_blank_answer). Returns (addressees, addressees who owe an answer, line-up
+    guests who owe one). `question` and `interview` are primary keys, or OuterRef()s when the
+    rule runs inside a query over questions (QuestionQuerySet.unanswered).
+    """
+    addressees = Question.addressed_to.through.objects.filter(question=question)
+    lineup = InterviewGuest.objects.filter(interview=interview)
+    real_answer = Answer.objects.filter(question=_one_level_in(question),
+                                        guest=OuterRef("guest_id"), has_text=True)
+    return addressees, addressees.exclude(Exists(real_answer)), lineup.exclude(Exists(real_answer))
+
+
+class InterviewQuerySet(models.QuerySet):
+    def published(self):
+        """Published and not scheduled for later: the one rule every public surface uses."""
+        return self.filter(status=Interview.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def with_lineup(self):
+        """Each interview's guests in billing order, as `interview.lineup.all()`."""
+        return self.prefetch_related(
+            Prefetch("lineup", queryset=InterviewGuest.objects.select_related("guest__photo"))
+        )
+
+    def for_listing(self):
+        return (
+            self.published()
+            .select_related("interviewer")
+            .with_lineup()
+            .order_by("-publish_at", "-pk")
+        )
+
+    def for_detail(self):
+        answers = Answer.objects.select_related("guest")
+        questions = Question.objects.prefetch_related(Prefetch("answers", queryset=answers))
+        return (
+            self.select_related("interviewer", "article__section")
+            .with_lineup()
+            .prefetch_related(
+                "tags",
+                Prefetch("segments__questions", queryset=questions),
+            )
+        )
+
+    def with_unanswered_count(self):
+        """`unanswered_count` on every row, counted by the database (for the change list)."""
+        counts = (
+            Question.objects.filter(segment__interview=OuterRef("pk"))
+            .unanswered()
+            .order_by()
+            .values("segment__interview")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(unanswered_count=Coalesce(Subquery(counts), Value(0)))
+
+
+class Interview(models.Model):
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing"
+        ANSWERED = "answered", "Answered (ready to publish)"
+        PUBLISHED = "published", "Published"
+
+    CommentMode = Article.CommentMode
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_interview_slug],
+                            help_text="The last part of the interview's address.")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews",
+        help_text="The story this interview accompanies, if any.",
+    )
+    interviewer = models.ForeignKey(Author, on_delete=models.PROTECT,
+                                    related_name="interviews_conducted")
+    introduction = models.TextField(blank=True)
+    closing = models.TextField(blank=True)
+    prep_notes = models.TextField(
+        "preparation notes", blank=True,
+        help_text="Internal notes for the interviewer. Never shown to readers.",
+    )
+    guests = models.ManyToManyField(Guest, through="InterviewGuest", related_name="interviews",
+                                    blank=True)
+    tags = TaggableManager(blank=True)
+    comment_mode = models.CharField(max_length=10, choices=Article.CommentMode,
+                                    default=Article.CommentMode.MODERATED)
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.PREPARING,
+                              db_index=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When the interview goes live. A future time schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        permissions = [
+            ("publish_interview", "Can publish and unpublish interviews"),
+        ]
+        indexes = [models.Index(fields=["status", "publish_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200] or "interview"
+        self.introduction = clean_html(self.introduction)
+        self.closing = clean_html(self.closing)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("interviews:detail", kwargs={"slug": self.slug})
+
+    def get_preview_url(self):
+        return reverse("interview-preview", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self):
+        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
+                and self.publish_at <= timezone.now())
+
+    @property
+    def is_scheduled(self):
+        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
+                and self.publish_at > timezone.now())
+
+    @property
+    def summary(self):
+        """The introduction's opening words, for listings and search-engine descriptions."""
+        return Truncator(plain_text(self.introduction)).words(40)
+
+    @property
+    def lead_photo(self):
+        """The first guest photo, for social cards (from the prefetched line-up)."""
+        return next((appearance.guest.photo for appearance in self.lineup.all()
+                     if appearance.guest.photo_id), None)
+
+    def unanswered_questions(self):
+        """The questions some guest has yet to answer, in interview order.
+
+        Each comes numbered as readers would count them (`segment_number`, `number`, from 1)
+        and with `awaiting`, the guests whose answer is missing.
+        """
+        missing = set(
+            Question.objects.filter(segment__interview=self).unanswered()
+            .values_list("pk", flat=True)
+        )
+        if not missing:
+            return []
+        billing = {guest_id: index for index, guest_id in enumerate(
+            self.lineup.values_list("guest_id", flat=True))}
+        found = []
+        segments = self.segments.prefetch_related("questions")
+        for segment_number, segment in enumerate(segments, start=1):
+            for number, question in enumerate(segment.questions.all(), start=1):
+                if question.pk in missing:
+                    question.segment = segment
+                    question.segment_number, question.number = segment_number, number
+                    question.awaiting = sorted(
+                        question.guests_owing_answer(self.pk),
+                        key=lambda guest: (billing.get(guest.pk, len(billing)), guest.name),
+                    )
+                    found.append(question)
+        return found
+
+    def transcript(self):
+        """Segments with their questions, each question's `replies` in the guests' order.
+
+        Works from what for_detail() prefetched; makes no query of its own.
+        """
+        order = {appearance.guest_id: index
+                 for index, appearance in enumerate(self.lineup.all())}
+        segments = list(self.segments.all())
+        for number, segment in enumerate(segments, start=1):
+            segment.number = number
+            segment.anchor = f"segment-{number}"
+            for question in segment.questions.all():
+                question.replies = sorted(
+                    question.answers.all(),
+                    key=lambda answer: (order.get(answer.guest_id, len(order)), answer.pk),
+                )
+        return segments
+
+
+class InterviewGuest(models.Model):
+    """A guest's place in one interview, in billing order."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="lineup")
+    guest = models.ForeignKey(Guest, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "guest"], name="unique_interview_guest"),
+        ]
+        verbose_name = "guest"
+        verbose_name_plural = "Guests (in order)"
+
+    def __str__(self):
+        return str(self.guest)
+
+
+class Segment(models.Model):
+    """A titled part of an interview, e.g. “The militia offensive”."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "section"
+        verbose_name_plural = "Sections"
+
+    def __str__(self):
+        return self.title
+
+
+class QuestionQuerySet(models.QuerySet):
+    def unanswered(self):
+        """Questions at least one of their guests has not answered (see answers_owed)."""
+        addressees, owed_by_addressees, owed_by_lineup = answers_owed(
+            OuterRef("pk"), OuterRef("segment__interview_id")
+        )
+        return self.filter(
+            Q(Exists(owed_by_addressees))
+            | (~Q(Exists(addressees)) & Q(Exists(owed_by_lineup)))
+        )
+
+
+class Question(models.Model):
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(help_text="As the interviewer asks it.")
+    addressed_to = models.ManyToManyField(
+        Guest, blank=True, related_name="questions",
+        help_text="Leave empty to ask every guest of the interview.",
+    )
+    is_follow_up = models.BooleanField(
+        "follow-up", default=False, help_text="A follow-up to the question before it.",
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return Truncator(self.text).words(12)
+
+    def guests_owing_answer(self, interview_id):
+        """The guests whose answer to this question is still missing (see answers_owed)."""
+        addressees, owed_by_addressees, owed_by_lineup = answers_owed(self.pk, interview_id)
+        owed = owed_by_addressees if addressees.exists() else owed_by_lineup
+        return Guest.objects.filter(pk__in=owed.values("guest_id"))
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    guest = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(blank=True)
+    # False while the text is blank or a placeholder ("…"); kept current by save().
+    has_text = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "guest"], name="one_answer_per_guest"),
+        ]
+
+    def __str__(self):
+        return f"{self.guest.short_name}: {Truncator(plain_text(self.text)).words(8)}"
+
+    def save(self, *args, **kwargs):
+        self.text = clean_html(self.text)
+        self.has_text = not is_blank_answer(self.text)
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "has_text"}
+        super().save(*args, **kwargs)
