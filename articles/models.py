@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
@@ -105,17 +106,19 @@ class Photo(models.Model):
                 storage.delete(name)
         made = make_renditions(storage, self.image.name, f"renditions/{self.pk}")
         self.renditions = {"source": self.image.name, **made}
+        for cached in ("srcset", "best_url"):
+            self.__dict__.pop(cached, None)
         Photo.objects.filter(pk=self.pk).update(renditions=self.renditions)
 
     def _widths(self):
         return sorted((int(w), name) for w, name in self.renditions.items() if w.isdigit())
 
-    @property
+    @cached_property
     def srcset(self):
         storage = self.image.storage
         return ", ".join(f"{storage.url(name)} {w}w" for w, name in self._widths())
 
-    @property
+    @cached_property
     def best_url(self):
         """A large rendition (for social cards and JSON-LD), else the original."""
         widths = self._widths()

@@ -40,11 +40,9 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from articles.models import Article, Section
 
-    setup_test_environment()
     call_command("migrate", verbosity=0)
     call_command("seed", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     story = Article.objects.published().select_related("section").first()
