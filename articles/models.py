@@ -133,6 +133,10 @@ class ArticleQuerySet(models.QuerySet):
         """Published and not scheduled for later: the one rule every public surface uses."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published, with a publication time still to come."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
     def with_byline(self):
         return self.prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))

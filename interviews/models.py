@@ -97,6 +97,10 @@ class InterviewQuerySet(models.QuerySet):
         """Published and not scheduled for later: the one rule every public surface uses."""
         return self.filter(status=Interview.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published, with a publication time still to come."""
+        return self.filter(status=Interview.Status.PUBLISHED, publish_at__gt=timezone.now())
+
     def with_lineup(self):
         """Each interview's guests in billing order, as `interview.lineup.all()`."""
         return self.prefetch_related(

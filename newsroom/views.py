@@ -17,7 +17,9 @@ from django.views.static import serve as static_serve
 from articles import search as article_search
 from articles.feeds import xml_safe
 from articles.models import Article
+from interviews.models import Interview
 
+from . import pagecache
 from .context_processors import sections_for
 from .forms import SearchForm
 
@@ -29,6 +31,16 @@ PER_SECTION = 4
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        def render():
+            return super(HomeView, self).get(request, *args, **kwargs).rendered_content
+
+        html = pagecache.cached_page(
+            request, "home", render,
+            Article.objects.scheduled(), Interview.objects.scheduled(),
+        )
+        return HttpResponse(html)
 
     def get_context_data(self, **kwargs):
         latest = list(Article.objects.for_listing()[: LATEST_COUNT + 1])
