@@ -17,7 +17,10 @@ ALLOWED_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
 
 class ImportStoryForm(forms.Form):
-    file = forms.FileField(help_text="A plain-text (.txt) or Markdown (.md) file, UTF-8.")
+    file = forms.FileField(
+        help_text="A plain-text (.txt) or Markdown (.md) file, UTF-8.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_SUFFIXES)}),
+    )
     section = forms.ModelChoiceField(
         queryset=Section.objects.all(), required=False, empty_label="— as the file says —",
         help_text="Used when the file has no “Home » Section” line.",
