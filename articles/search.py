@@ -1,9 +1,14 @@
-"""Full-text search over published stories.
+"""Full-text search over published stories (and, through interviews.search, interviews).
 
 On PostgreSQL: a stored, GIN-indexed tsvector (headline weight A, standfirst B, body C) kept
 current by Article.save(), websearch syntax, ranking and highlighted snippets. Elsewhere
 (SQLite): the same interface, matching every word in headline, standfirst or body text and
 ranking headline matches above standfirst above body.
+
+The model-specific parts are parameters with the stories' values as defaults: `fields`, the
+text columns and their weights (A highest), and `snippet_from`, the column or expression the
+excerpt is cut from. Any model with those columns, a `search_vector` column built by
+search_vector(fields) and a `publish_at` can be searched the same way.
 """
 
 import html
@@ -22,6 +27,11 @@ MAX_QUERY_LENGTH = 200
 # Relevance is ranked among at most this many of the newest matches (see search()).
 RESULT_LIMIT = 1000
 SNIPPET_WORDS = 35
+# What a story is searched by: (column, weight), the weights as PostgreSQL's setweight() has
+# them. The stored vector, the SQLite fallback and migration 0003 all follow this.
+ARTICLE_FIELDS = (("title", "A"), ("standfirst", "B"), ("body_text", "C"))
+# The SQLite fallback's score for a word found in a column of each weight.
+FALLBACK_WEIGHTS = {"A": 3, "B": 2, "C": 1, "D": 1}
 _START, _STOP = "\u0002", "\u0003"  # never in a cleaned query or in stored text
 
 
@@ -48,18 +58,19 @@ def uses_postgres():
     return connection.vendor == "postgresql"
 
 
-def search_vector():
+def search_vector(fields=ARTICLE_FIELDS):
+    """The expression a row's stored `search_vector` is computed from (PostgreSQL)."""
     from django.contrib.postgres.search import SearchVector
 
     config = settings.NEWSROOM_SEARCH_CONFIG
-    return (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("standfirst", weight="B", config=config)
-        + SearchVector("body_text", weight="C", config=config)
-    )
+    vector = None
+    for name, weight in fields:
+        part = SearchVector(name, weight=weight, config=config)
+        vector = part if vector is None else vector + part
+    return vector
 
 
-def search(queryset, query):
+def search(queryset, query, fields=ARTICLE_FIELDS, snippet_from="body_text"):
     """`queryset` narrowed to matches for `query`, best first; `snippet()` makes each excerpt.
 
     Relevance is ranked among the newest RESULT_LIMIT matches: a word found in most of the
@@ -71,8 +82,8 @@ def search(queryset, query):
     if not query:
         return _results(queryset.none(), truncated=False)
     if uses_postgres():
-        return _search_postgres(queryset, query)
-    return _search_fallback(queryset, query)
+        return _search_postgres(queryset, query, snippet_from)
+    return _search_fallback(queryset, query, fields)
 
 
 def _results(queryset, truncated):
@@ -152,7 +163,7 @@ def _id_array(queryset, ids):
     return RawSQL(f"SELECT unnest(%s::{pk_type}[])", [list(ids)])  # noqa: S611
 
 
-def _search_postgres(queryset, query):
+def _search_postgres(queryset, query, snippet_from):
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     config = settings.NEWSROOM_SEARCH_CONFIG
@@ -165,7 +176,7 @@ def _search_postgres(queryset, query):
         .annotate(
             rank=SearchRank(F("search_vector"), ts_query),
             snippet_html=SearchHeadline(
-                _html_escaped("body_text"), ts_query, config=config,
+                _html_escaped(snippet_from), ts_query, config=config,
                 start_sel=_START, stop_sel=_STOP,
                 max_words=SNIPPET_WORDS, min_words=15, max_fragments=2,
                 fragment_delimiter=" … ",
@@ -177,7 +188,7 @@ def _search_postgres(queryset, query):
 
 
 def _html_escaped(field):
-    """`field` with &, < and > escaped in SQL.
+    """`field` (a column name or a text expression) with &, < and > escaped in SQL.
 
     ts_headline() drops whatever looks like a tag, so a body that mentions "<script>" as
     text would lose those words from its snippet. Escaped first, they come back as entities
@@ -185,13 +196,13 @@ def _html_escaped(field):
     """
     from django.db.models.functions import Replace
 
-    expression = F(field)
+    expression = F(field) if isinstance(field, str) else field
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         expression = Replace(expression, Value(char), Value(entity))
     return expression
 
 
-def _search_fallback(queryset, query):
+def _search_fallback(queryset, query, fields):
     # Like websearch syntax: every word must match, a word after "-" must not.
     excluded = [w for w in re.findall(r"(?:^|\s)-(\w+)", query) if len(w) > 1]
     words = [
@@ -201,30 +212,39 @@ def _search_fallback(queryset, query):
         return _results(queryset.none(), truncated=False)
     matches = queryset
     for word in words:
-        matches = matches.filter(_matches(word))
+        matches = matches.filter(_matches(word, fields))
     for word in excluded:
-        matches = matches.exclude(_matches(word))
+        matches = matches.exclude(_matches(word, fields))
     ids, truncated = _newest(matches)
     score = Value(0, output_field=IntegerField())
     for word in words:
-        score = score + Case(When(title__icontains=word, then=Value(3)), default=Value(0)) \
-            + Case(When(standfirst__icontains=word, then=Value(2)), default=Value(0)) \
-            + Case(When(body_text__icontains=word, then=Value(1)), default=Value(0))
+        for name, weight in fields:
+            score = score + Case(When(**{f"{name}__icontains": word},
+                                      then=Value(FALLBACK_WEIGHTS[weight])), default=Value(0))
     results = queryset.filter(pk__in=ids).annotate(
         rank=score * Value(1.0, output_field=FloatField())
     ).order_by("-rank", "-publish_at", "-pk")
     return _results(results, truncated)
 
 
-def _matches(word):
-    return Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body_text__icontains=word)
+def _matches(word, fields):
+    match = Q()
+    for name, _weight in fields:
+        match |= Q(**{f"{name}__icontains": word})
+    return match
 
 
-def snippet(article, query):
-    """A short, escaped excerpt with the matching words in <mark>."""
+def snippet(article, query, text=None):
+    """A short, escaped excerpt with the matching words in <mark>.
+
+    PostgreSQL made it already (search() annotates `snippet_html`); elsewhere it is cut from
+    `text`, by default a story's plain body text (or its standfirst when it has no body).
+    """
     escaped = getattr(article, "snippet_html", None)
     if escaped is None:
-        raw = _fallback_snippet(article.body_text or article.standfirst, clean_query(query))
+        if text is None:
+            text = article.body_text or article.standfirst
+        raw = _fallback_snippet(text, clean_query(query))
         escaped = escape(raw)
     else:
         # Escaped in SQL already (_html_escaped); no "<" or ">" can be left, but make sure.

@@ -11,6 +11,7 @@ from articles.admin import thumbnail
 from . import services
 from .forms import AnswerForm, InterviewForm, InterviewGuestForm, QuestionForm, SegmentForm
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
+from .search import refresh_search_text
 
 
 class PublishRefused(Exception):
@@ -33,6 +34,13 @@ class GuestAdmin(admin.ModelAdmin):
     @admin.display(description="Photo")
     def photo_thumb(self, guest):
         return thumbnail(guest.photo, 64)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A guest's name and credentials are part of their interviews' search text.
+        if change and {"name", "honorific", "credentials"} & set(form.changed_data):
+            for interview in obj.interviews.all():
+                refresh_search_text(interview)
 
 
 def _interview_of(obj):
@@ -209,6 +217,8 @@ class InterviewAdmin(nested_admin.NestedModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         interview = form.instance
+        # The transcript (guests, sections, questions, answers) was just saved.
+        refresh_search_text(interview)
         wanted = getattr(interview, "_wanted_status", interview.status)
         try:
             if wanted == Interview.Status.PUBLISHED:

@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
@@ -12,6 +13,8 @@ from taggit.managers import TaggableManager
 from articles.models import Article, Author, Photo
 from articles.sanitize import clean_html
 from articles.search import plain_text
+
+from . import search
 
 # /interviews/guests/<slug>/ lists a guest's interviews, so no interview may take this slug.
 RESERVED_SLUGS = {"guests"}
@@ -178,6 +181,15 @@ class Interview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    # For search (interviews/search.py); never the prep notes. The introduction as plain
+    # text, kept current by save(); the transcript (guests, sections, questions, answers,
+    # closing) as plain text, kept current by search.refresh_search_text().
+    introduction_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL only: title (A), introduction (B), transcript (C), GIN-indexed (migration
+    # 0003); on SQLite it stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = InterviewQuerySet.as_manager()
 
     class Meta:
@@ -195,7 +207,14 @@ class Interview(models.Model):
             self.slug = slugify(self.title)[:200] or "interview"
         self.introduction = clean_html(self.introduction)
         self.closing = clean_html(self.closing)
+        self.introduction_text = plain_text(self.introduction)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "introduction" in fields:
+            kwargs["update_fields"] = {*fields, "introduction_text"}
         super().save(*args, **kwargs)
+        searchable = {"title", "introduction"}
+        if search.uses_postgres() and (fields is None or searchable & set(fields)):
+            Interview.objects.filter(pk=self.pk).update(search_vector=search.search_vector())
 
     def get_absolute_url(self):
         return reverse("interviews:detail", kwargs={"slug": self.slug})

@@ -21,6 +21,7 @@ from articles.sanitize import clean_html
 
 from . import services
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
+from .search import refresh_search_text
 
 SEED_FILE = "interviews.json"
 STATUSES = {"published", "answered", "preparing"}
@@ -156,6 +157,7 @@ def load_interview(item, guests):
     set_lineup(interview, [guests[slug] for slug in item["guests"]])
     for position, section in enumerate(item["sections"]):
         load_section(interview, position, section, guests)
+    refresh_search_text(interview)
 
     wanted = item["status"]
     if wanted == "published" and interview.status != Interview.Status.PUBLISHED:

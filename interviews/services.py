@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from articles.search import plain_text
 
 from .models import Interview
+from .search import refresh_search_text
 
 PUBLISH_PERMISSION = "interviews.publish_interview"
 
@@ -63,6 +64,8 @@ def publish_interview(interview, *, by=None, at=None):
     elif interview.publish_at is None:
         interview.publish_at = timezone.now()
     interview.save()
+    # Whoever saved the transcript, it goes public with a current search index.
+    refresh_search_text(interview)
 
 
 @transaction.atomic

@@ -20,8 +20,18 @@ class QueryField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    q = QueryField(label="Search for", required=False,
-                   widget=forms.SearchInput(attrs={"placeholder": "Search stories"}))
+    STORIES, INTERVIEWS = "stories", "interviews"
+
+    q = QueryField(
+        label="Search for", required=False,
+        widget=forms.SearchInput(attrs={"placeholder": "Search stories and interviews"}),
+    )
+    type = forms.ChoiceField(
+        label="Show", required=False,
+        choices=[("", "Stories and interviews"), (STORIES, "Stories only"),
+                 (INTERVIEWS, "Interviews only")],
+    )
+    # For interviews, a section means "accompanying a story in that section".
     section = forms.ModelChoiceField(queryset=Section.objects.all(), required=False,
                                      empty_label="All sections", to_field_name="slug")
     start = forms.DateField(label="From", required=False,

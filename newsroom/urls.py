@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
-from articles.feeds import LatestStoriesFeed
 from articles.sitemaps import ArticleSitemap, SectionSitemap, TagSitemap
 from interviews import views as interview_views
+from interviews.sitemaps import InterviewListSitemap, InterviewSitemap
 
 from . import views
 from .admin_views import import_story_view
+from .feeds import LatestFeed
 from .sitemaps import HomeSitemap
 
 sitemaps = {
@@ -16,6 +17,8 @@ sitemaps = {
     "sections": SectionSitemap,
     "articles": ArticleSitemap,
     "tags": TagSitemap,
+    "interview-list": InterviewListSitemap,
+    "interviews": InterviewSitemap,
 }
 
 admin.site.site_header = "Newsroom desk"
@@ -28,7 +31,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),
     path("search/", views.search, name="search"),
-    path("feed/", LatestStoriesFeed(), name="feed"),
+    path("feed/", LatestFeed(), name="feed"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),
     path("admin/import-story/", admin.site.admin_view(import_story_view), name="import-story"),

@@ -1,5 +1,6 @@
 import logging
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.views.static import serve as static_serve
 from articles import search as article_search
 from articles.feeds import xml_safe
 from articles.models import Article
+from interviews import search as interview_search
 from interviews.models import Interview
 
 from . import pagecache
@@ -91,17 +93,24 @@ NEWS_SITEMAP_LIMIT = 1000
 
 
 def news_sitemap(request):
-    """Google News sitemap: stories of the last two days, newest first, at most 1,000."""
+    """Google News sitemap: stories and interviews of the last two days, newest first, at most
+    1,000 in all."""
     since = timezone.now() - NEWS_SITEMAP_WINDOW
     articles = list(
         Article.objects.published().filter(publish_at__gte=since)
         .select_related("section").order_by("-publish_at", "-pk")[:NEWS_SITEMAP_LIMIT]
     )
-    for article in articles:
+    interviews = list(
+        Interview.objects.published().filter(publish_at__gte=since)
+        .only("title", "slug", "publish_at").order_by("-publish_at", "-pk")[:NEWS_SITEMAP_LIMIT]
+    )
+    items = sorted(articles + interviews, key=lambda item: item.publish_at,
+                   reverse=True)[:NEWS_SITEMAP_LIMIT]
+    for item in items:
         # XML 1.0 cannot carry control characters; a pasted headline may hold one.
-        article.news_title = xml_safe(article.title)
+        item.news_title = xml_safe(item.title)
     return render(request, "news_sitemap.xml", {
-        "articles": articles,
+        "items": items,
         "language": settings.LANGUAGE_CODE.split("-")[0],
     }, content_type="application/xml")
 
@@ -121,32 +130,89 @@ def robots_txt(request):
 
 
 SEARCH_PAGE_SIZE = 20
+# The best interview matches shown beside the stories (type=interviews lists them all).
+INTERVIEW_BLOCK_SIZE = 5
+
+
+def _stories_for(data):
+    stories = Article.objects.for_listing()
+    if data["section"]:
+        stories = stories.filter(section=data["section"])
+    if data["start"]:
+        stories = stories.filter(publish_at__date__gte=data["start"])
+    if data["end"]:
+        stories = stories.filter(publish_at__date__lte=data["end"])
+    return stories
+
+
+def _interviews_for(data):
+    """Published interviews the filters allow. An interview has no section of its own: with a
+    section chosen, only interviews accompanying a story of that section qualify."""
+    interviews = Interview.objects.published().select_related("interviewer").with_lineup()
+    if data["section"]:
+        interviews = interviews.filter(article__section=data["section"])
+    if data["start"]:
+        interviews = interviews.filter(publish_at__date__gte=data["start"])
+    if data["end"]:
+        interviews = interviews.filter(publish_at__date__lte=data["end"])
+    return interviews
+
+
+def _page(request, found):
+    try:
+        return Paginator(found, SEARCH_PAGE_SIZE).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404("No such page of results") from error
+
+
+def _search_url(data, **changes):
+    params = {"q": data["q"], "type": data["type"],
+              "section": data["section"].slug if data["section"] else "",
+              "start": data["start"].isoformat() if data["start"] else "",
+              "end": data["end"].isoformat() if data["end"] else "", **changes}
+    return f"{reverse('search')}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
 def search(request):
-    """Search published stories; a bad filter gets a form error, a bad page a 404."""
+    """Search published stories and interviews; a bad filter gets a form error, a bad page a
+    404.
+
+    By default the results are stories, with the best INTERVIEW_BLOCK_SIZE interviews in a
+    block of their own on each page and a link to all of them (type=interviews); type=stories
+    leaves the interviews out. The query count does not depend on what is found.
+    """
     form = SearchForm(request.GET or None)
-    results, query, truncated = None, "", False
+    context = {"form": form, "query": "", "page_obj": None, "truncated": False,
+               "result_limit": article_search.RESULT_LIMIT, "kind": SearchForm.STORIES,
+               "interviews": None}
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
-        query = data["q"]
-        stories = Article.objects.for_listing()
-        if data["section"]:
-            stories = stories.filter(section=data["section"])
-        if data["start"]:
-            stories = stories.filter(publish_at__date__gte=data["start"])
-        if data["end"]:
-            stories = stories.filter(publish_at__date__lte=data["end"])
-        found = article_search.search(stories, query)
-        truncated = found.truncated
-        paginator = Paginator(found, SEARCH_PAGE_SIZE)
-        try:
-            results = paginator.page(request.GET.get("page") or 1)
-        except InvalidPage as error:
-            raise Http404("No such page of results") from error
-        for article in results:
-            article.snippet = article_search.snippet(article, query)
-    return render(request, "search.html", {
-        "form": form, "query": query, "page_obj": results, "truncated": truncated,
-        "result_limit": article_search.RESULT_LIMIT,
-    })
+        query = context["query"] = data["q"]
+        if data["type"] == SearchForm.INTERVIEWS:
+            found = interview_search.search(_interviews_for(data), query)
+            results = _page(request, found)
+            for interview in results:
+                interview.snippet = interview_search.snippet(interview, query)
+            context["kind"] = SearchForm.INTERVIEWS
+        else:
+            found = article_search.search(_stories_for(data), query)
+            results = _page(request, found)
+            for article in results:
+                article.snippet = article_search.snippet(article, query)
+            if data["type"] != SearchForm.STORIES:
+                context.update(_interview_block(data, query))
+        context.update(page_obj=results, truncated=found.truncated)
+    return render(request, "search.html", context)
+
+
+def _interview_block(data, query):
+    found = interview_search.search(_interviews_for(data), query)
+    interviews = list(found[: INTERVIEW_BLOCK_SIZE + 1])
+    for interview in interviews:
+        interview.snippet = interview_search.snippet(interview, query)
+    return {
+        "interviews": interviews[:INTERVIEW_BLOCK_SIZE],
+        "more_interviews": len(interviews) > INTERVIEW_BLOCK_SIZE,
+        "all_interviews_url": _search_url(data, type=SearchForm.INTERVIEWS),
+        "section_filter": data["section"],
+    }

@@ -245,3 +245,15 @@ def test_import_of_many_stories_is_quick(tmp_path):
     assert ok, err
     assert Article.objects.count() == 20
     assert (datetime.now() - started).total_seconds() < 20
+
+
+def test_an_imported_interview_is_searchable_once_published(client, editor, seed_path):
+    run(seed_path, "--create-sections")
+    interview = Interview.objects.get()
+    assert "Omar Hassan" in interview.search_text
+    for answer in Answer.objects.filter(question__segment__interview=interview):
+        answer.text = "<p>Supply lines around Idlib matter most.</p>"
+        answer.save()
+    interview_services.publish_interview(interview, by=editor)
+    html = client.get("/search/", {"q": "Idlib", "type": "interviews"}).content.decode()
+    assert "A New Front for Putin" in html

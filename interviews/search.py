@@ -1,0 +1,115 @@
+"""Full-text search over interviews, with the stories' machinery (articles.search).
+
+An interview is searched by its title (weight A), its introduction (B) and its transcript (C):
+the guests' names, the section titles, the questions, the answers and the closing, as plain
+text. The internal preparation notes are never part of it.
+
+The plain texts are stored on the interview (`introduction_text`, `search_text`) and, on
+PostgreSQL, so is the GIN-indexed `search_vector` computed from them. Interview.save() keeps
+the title and introduction current; the transcript lives in other rows (sections, questions,
+answers, the line-up), so whatever changes those calls refresh_search_text() afterwards: the
+admin (InterviewAdmin.save_related, GuestAdmin.save_model), the seed loader, the story
+importer, and services.publish_interview, so that nothing goes public with a stale index.
+"""
+
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Concat
+
+from articles import search as article_search
+from articles.search import plain_text, uses_postgres
+
+# (column, weight) as articles.search expects them; migration 0003 follows this too.
+INTERVIEW_FIELDS = (("title", "A"), ("introduction_text", "B"), ("search_text", "C"))
+
+
+def search_vector():
+    """The expression an interview's stored `search_vector` is computed from (PostgreSQL)."""
+    return article_search.search_vector(INTERVIEW_FIELDS)
+
+
+def _snippet_source():
+    # The reader's text in page order: the introduction, then the transcript.
+    return Concat("introduction_text", Value(" "), "search_text", output_field=TextField())
+
+
+def search(queryset, query):
+    """`queryset` (interviews) narrowed to matches for `query`, best first.
+
+    The same contract as articles.search.search(): `rank` on every row, `.truncated` when
+    more than RESULT_LIMIT matched, and snippet() for each excerpt.
+    """
+    return article_search.search(queryset, query, fields=INTERVIEW_FIELDS,
+                                 snippet_from=_snippet_source())
+
+
+def snippet(interview, query):
+    """A short, escaped excerpt of the interview with the matching words in <mark>."""
+    text = " ".join(part for part in (interview.introduction_text, interview.search_text)
+                    if part)
+    return article_search.snippet(interview, query, text=text)
+
+
+def transcript_text(interview):
+    """The public words of `interview` beyond its title and introduction, as plain text.
+
+    Guests, then each section's title, questions and (non-blank) answers in order, then the
+    closing. Reads the database (four queries) through the interview's own model registry,
+    so migrations can call it with historical models. Never includes the prep notes.
+    """
+    apps = interview._meta.apps
+    guest_model = apps.get_model("interviews", "Guest")
+    segment_model = apps.get_model("interviews", "Segment")
+    question_model = apps.get_model("interviews", "Question")
+    answer_model = apps.get_model("interviews", "Answer")
+
+    guests = guest_model.objects.filter(interviewguest__interview=interview).order_by(
+        "interviewguest__position", "interviewguest__pk"
+    ).values_list("honorific", "name", "credentials")
+    parts = [" ".join(filter(None, (honorific, name, credentials)))
+             for honorific, name, credentials in guests]
+
+    segments = segment_model.objects.filter(interview=interview).order_by("position", "pk")
+    questions = {}
+    for segment_id, pk, text in question_model.objects.filter(
+        segment__interview=interview
+    ).order_by("position", "pk").values_list("segment_id", "pk", "text"):
+        questions.setdefault(segment_id, []).append((pk, text))
+    answers = {}
+    for question_id, text in answer_model.objects.filter(
+        question__segment__interview=interview, has_text=True
+    ).order_by("pk").values_list("question_id", "text"):
+        answers.setdefault(question_id, []).append(text)
+
+    for segment_id, title in segments.values_list("pk", "title"):
+        parts.append(title)
+        for question_id, text in questions.get(segment_id, []):
+            parts.append(plain_text(text))
+            parts.extend(plain_text(answer) for answer in answers.get(question_id, []))
+    parts.append(plain_text(interview.closing or ""))
+    return article_search.clean_query_text(" ".join(part for part in parts if part))
+
+
+def refresh_search_text(interview):
+    """Bring `interview`'s stored search text (and vector) up to date with its transcript.
+
+    Call it after changing an interview's sections, questions, answers or guests. One UPDATE,
+    which writes the row only when something changed (or, on PostgreSQL, the vector is
+    missing); no save(), so `modified_at` stays as it is. Sets the new texts on `interview`.
+    """
+    if interview.pk is None:
+        return
+    introduction = plain_text(interview.introduction or "")
+    transcript = transcript_text(interview)
+    interview.introduction_text, interview.search_text = introduction, transcript
+    stale = ~Q(introduction_text=introduction) | ~Q(search_text=transcript)
+    values = {"introduction_text": introduction, "search_text": transcript}
+    if uses_postgres():
+        stale |= Q(search_vector__isnull=True)
+        # What search_vector() computes from the columns, from the new texts: in an UPDATE
+        # every SET reads the row as it was.
+        texts = {"introduction_text": introduction, "search_text": transcript}
+        values["search_vector"] = article_search.search_vector(tuple(
+            (Value(texts[name], output_field=TextField()) if name in texts else name, weight)
+            for name, weight in INTERVIEW_FIELDS
+        ))
+    type(interview)._default_manager.filter(stale, pk=interview.pk).update(**values)
