@@ -128,15 +128,36 @@ class Photo(models.Model):
         return self.image.url
 
 
-class ArticleQuerySet(models.QuerySet):
+PUBLISHED = "published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    """The visibility rule, for every model readers see (stories, interviews)."""
+
     def published(self):
         """Published and not scheduled for later: the one rule every public surface uses."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(status=PUBLISHED, publish_at__lte=timezone.now())
 
     def scheduled(self):
         """Published, with a publication time still to come."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+        return self.filter(status=PUBLISHED, publish_at__gt=timezone.now())
 
+
+class Publishable:
+    """The same rule for one row already in memory."""
+
+    @property
+    def is_public(self):
+        return (self.status == PUBLISHED and self.publish_at is not None
+                and self.publish_at <= timezone.now())
+
+    @property
+    def is_scheduled(self):
+        return (self.status == PUBLISHED and self.publish_at is not None
+                and self.publish_at > timezone.now())
+
+
+class ArticleQuerySet(PublishableQuerySet):
     def with_byline(self):
         return self.prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))
@@ -174,11 +195,11 @@ class ArticleQuerySet(models.QuerySet):
         return ranked.filter(section_rank__lte=per_section)
 
 
-class Article(models.Model):
+class Article(Publishable, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = PUBLISHED, "Published"
 
     class CommentMode(models.TextChoices):
         MODERATED = "moderated", "Moderated: every comment waits for a moderator"
@@ -255,16 +276,6 @@ class Article(models.Model):
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
-
-    @property
-    def is_public(self):
-        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
-                and self.publish_at <= timezone.now())
-
-    @property
-    def is_scheduled(self):
-        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
-                and self.publish_at > timezone.now())
 
     @property
     def byline(self):

@@ -6,11 +6,10 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 
-from articles.models import Article, Author, Photo
+from articles.models import PUBLISHED, Article, Author, Photo, Publishable, PublishableQuerySet
 from articles.sanitize import clean_html
 from articles.search import plain_text
 
@@ -95,15 +94,7 @@ def answers_owed(question, interview):
     return addressees, addressees.exclude(Exists(real_answer)), lineup.exclude(Exists(real_answer))
 
 
-class InterviewQuerySet(models.QuerySet):
-    def published(self):
-        """Published and not scheduled for later: the one rule every public surface uses."""
-        return self.filter(status=Interview.Status.PUBLISHED, publish_at__lte=timezone.now())
-
-    def scheduled(self):
-        """Published, with a publication time still to come."""
-        return self.filter(status=Interview.Status.PUBLISHED, publish_at__gt=timezone.now())
-
+class InterviewQuerySet(PublishableQuerySet):
     def with_lineup(self):
         """Each interview's guests in billing order, as `interview.lineup.all()`."""
         return self.prefetch_related(
@@ -143,11 +134,11 @@ class InterviewQuerySet(models.QuerySet):
         return self.annotate(unanswered_count=Coalesce(Subquery(counts), Value(0)))
 
 
-class Interview(models.Model):
+class Interview(Publishable, models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", "Preparing"
         ANSWERED = "answered", "Answered (ready to publish)"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = PUBLISHED, "Published"
 
     CommentMode = Article.CommentMode
 
@@ -221,16 +212,6 @@ class Interview(models.Model):
 
     def get_preview_url(self):
         return reverse("interview-preview", kwargs={"pk": self.pk})
-
-    @property
-    def is_public(self):
-        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
-                and self.publish_at <= timezone.now())
-
-    @property
-    def is_scheduled(self):
-        return (self.status == self.Status.PUBLISHED and self.publish_at is not None
-                and self.publish_at > timezone.now())
 
     @property
     def summary(self):
