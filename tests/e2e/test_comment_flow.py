@@ -1,54 +1,19 @@
 """A reader comments on a story and is told it is held; the moderator approves it in the queue;
 readers then see it. Driven in Debian's Chromium."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from articles.models import Article, Section
 from comments.models import Comment
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from .helpers import log_in, staff
 
-PASSWORD = "e2e-password-4821"
+pytestmark = pytest.mark.django_db(transaction=True)
+
 COMMENT = "The night ferry matters to shift workers more than anyone: thank you for this."
-
-
-def moderator_group():
-    """The Moderator role as the migrations make it.
-
-    Made here again when missing: a transactional test that ran earlier flushes the database,
-    and Playwright's event loop hides the connection that would restore it from this test.
-    """
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
-    config = apps.get_app_config("comments")
-    create_contenttypes(config, verbosity=0)
-    create_permissions(config, verbosity=0)
-    roles = importlib.import_module("comments.migrations.0002_roles")
-    group, _ = Group.objects.get_or_create(name="Moderator")
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="comments",
-                                                     codename__in=roles.MODERATOR))
-    return group
-
-
-def staff(username):
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(moderator_group())
-    return user
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#user-tools")
 
 
 @pytest.fixture
@@ -66,7 +31,7 @@ def test_reader_comment_is_held_then_approved_by_the_moderator(page, browser, li
                                                                 settings, story):
     # The live server shares this settings object: no waiting for the anti-bot delay.
     settings.COMMENTS_MIN_SECONDS = 0
-    staff("moderator")
+    staff("moderator", "Moderator")
     url = live_server.url + story.get_absolute_url()
 
     # A reader posts, without an account.

@@ -3,35 +3,13 @@ text answers), is refused when publishing with a question unanswered, answers it
 and a reader sees the transcript. Driven in Debian's Chromium."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from articles.models import Author
 from interviews.models import Answer, Guest, Interview
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from .helpers import log_in, pick_autocomplete, staff
 
-PASSWORD = "e2e-password-4821"
-
-
-def staff(username, role):
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#user-tools")
-
-
-def pick_autocomplete(page, field, text):
-    """Choose `text` in one of the admin's select2 autocomplete boxes."""
-    page.click(f"#id_{field} + .select2 .select2-selection")
-    page.fill(".select2-container--open .select2-search__field", text)
-    page.click(f".select2-results__option:has-text('{text}')")
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def add_inline(page, within, model):
