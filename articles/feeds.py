@@ -163,7 +163,9 @@ class SectionFeed(StoryFeed):
 class TagFeed(StoryFeed):
     def get_object(self, request, slug):
         super().get_object(request)
-        return get_object_or_404(Tag, slug=slug)
+        # Like the tag page: a tag only unpublished stories carry does not exist for readers.
+        public = Tag.objects.filter(article__in=Article.objects.published()).distinct()
+        return get_object_or_404(public, slug=slug)
 
     def stories(self, tag):
         return Article.objects.for_listing().filter(tags=tag)

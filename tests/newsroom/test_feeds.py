@@ -259,3 +259,10 @@ def test_published_dates_are_rfc822_in_utc(client, db):
     ArticleFactory(slug="dated", publish_at=when)
     entry = parse(client, "/feed/").entries[0]
     assert calendar.timegm(entry.published_parsed) == int(when.astimezone(UTC).timestamp())
+
+
+def test_a_tag_only_unpublished_stories_carry_has_no_feed(client):
+    ArticleFactory(tags=["Embargoed merger"], status=Article.Status.DRAFT, publish_at=None)
+    assert client.get("/tags/embargoed-merger/feed/").status_code == 404
+    ArticleFactory(tags=["Embargoed merger"])
+    assert client.get("/tags/embargoed-merger/feed/").status_code == 200
