@@ -47,6 +47,22 @@ class PhotoAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["admin_extra/desk.css"]}
 
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or services.can_publish(request.user):
+            return True
+        # What readers already see (a live story's photo, a byline photo) is the editors'.
+        return not (
+            obj.lead_of.filter(pk__in=Article.objects.published()).exists()
+            or Author.objects.filter(photo=obj).exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description="Photo")
     def preview(self, photo):
         return thumbnail(photo, 96)

@@ -1,7 +1,10 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.forms import TagWidget
+from taggit.utils import _parse_tags
 
 from .images import ALLOWED_EXTENSIONS, prepare_upload
 from .models import Article, Photo
@@ -65,3 +68,9 @@ class ArticleForm(forms.ModelForm):
         if publish_at != self.instance.publish_at and not can_publish(self.user):
             raise ValidationError("Only editors can set or change the publication time.")
         return publish_at
+
+
+def parse_tags(text):
+    """Tags as editors type them, without those that hold no letter or digit ("#", "!"):
+    such a tag could have no address of its own."""
+    return [name for name in _parse_tags(text) if re.search(r"\w", name)]

@@ -228,7 +228,8 @@ class _Parser:
                 story.recognised.append(f"publication time {story.published:%Y-%m-%d %H:%M}")
                 continue
             if HASHTAGS.match(text):
-                tags = [tag.strip("#").strip() for tag in text.split() if tag.strip("#")]
+                tags = [tag.strip("#").strip() for tag in text.split()
+                        if re.search(r"\w", tag)]
                 story.tags = list(dict.fromkeys(tags))
                 story.recognised.append(f"{len(story.tags)} tags")
                 continue

@@ -41,7 +41,7 @@ class TagSitemap(Sitemap):
 
     def items(self):
         return (
-            Tag.objects.filter(article__in=Article.objects.published())
+            Tag.objects.filter(article__in=Article.objects.published()).exclude(slug="")
             .annotate(newest=Max(Coalesce("article__updated_at", "article__publish_at")))
             .order_by("name")
         )

@@ -18,6 +18,19 @@ class TwoDigits(FourDigits):
     regex = r"\d{2}"
 
 
+class TagSlug:
+    """django-taggit keeps letters outside ASCII in slugs (“Zürich” → “zürich”)."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(TagSlug, "tagslug")
 register_converter(FourDigits, "yyyy")
 register_converter(TwoDigits, "dd")
 
@@ -28,8 +41,8 @@ app_name = "articles"
 urlpatterns = [
     path("preview/articles/<int:pk>/", views.article_preview, name="preview"),
     path("editor/upload/", views.editor_upload, name="editor-upload"),
-    path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
-    path("tags/<slug:slug>/feed/", TagFeed(), name="tag-feed"),
+    path("tags/<tagslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<tagslug:slug>/feed/", TagFeed(), name="tag-feed"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("<slug:section>/", views.SectionView.as_view(), name="section"),
     path("<slug:section>/feed/", SectionFeed(), name="section-feed"),

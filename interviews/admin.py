@@ -35,6 +35,13 @@ class GuestAdmin(admin.ModelAdmin):
     def photo_thumb(self, guest):
         return thumbnail(guest.photo, 64)
 
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        # A guest of a live interview is shown to readers: the editors' to change.
+        return (obj is None or services.can_publish(request.user)
+                or not obj.interviews.filter(pk__in=Interview.objects.published()).exists())
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A guest's name and credentials are part of their interviews' search text.

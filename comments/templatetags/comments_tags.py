@@ -94,7 +94,8 @@ def comments_for(context, story):
 
 def _reply_target(request, threads):
     wanted = request.GET.get("reply", "") if request is not None else ""
-    if not wanted.isdigit():
+    # str.isdigit() also accepts "²" and other digits int() refuses; ids are short.
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 18):
         return None
     return next((comment for comment in threads if comment.pk == int(wanted)), None)
 

@@ -23,3 +23,20 @@ def interviews_for(article):
     interviews = list(Interview.objects.published().filter(article=article)
                       .select_related("interviewer").order_by("-publish_at", "-pk"))
     return {"interviews": interviews}
+
+
+@register.simple_tag
+def tags_with_pages(tags):
+    """Of `tags` (already loaded), the ids of those whose tag page exists: tag pages list
+    published stories, so a tag only interviews carry has no page to link to. One query."""
+    from taggit.models import Tag
+
+    from articles.models import Article
+
+    ids = [tag.pk for tag in tags if tag.slug]
+    if not ids:
+        return set()
+    return set(
+        Tag.objects.filter(pk__in=ids, article__in=Article.objects.published())
+        .values_list("pk", flat=True)
+    )

@@ -259,3 +259,22 @@ def test_section_cannot_take_a_slug_the_site_uses(slug):
 
 def test_an_ordinary_section_slug_is_fine():
     Section(name="Culture", slug="culture").full_clean()
+
+
+def test_tags_with_letters_outside_ascii_have_pages_and_links(client):
+    story = ArticleFactory(tags=["Zürich", "日本"])
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert 'href="/tags/z%C3%BCrich/"' in html or 'href="/tags/zürich/"' in html
+    for slug in ["zürich", "日本"]:
+        assert client.get(f"/tags/{slug}/").status_code == 200
+        assert client.get(f"/tags/{slug}/feed/").status_code == 200
+
+
+def test_a_tag_typed_without_letters_or_digits_is_dropped(editor_client):
+    from articles.forms import parse_tags
+
+    assert parse_tags("Harbour, #, !!, Port Alder") == ["Harbour", "Port Alder"]
+    story = ArticleFactory(tags=["#"])  # set in code, past the form: shown, not linked
+    response = editor_client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "<li>##</li>" in response.content.decode()  # the "#" tag, as text

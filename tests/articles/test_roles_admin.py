@@ -425,3 +425,25 @@ def test_editor_publishes_and_unpublishes_with_actions(editor_client, client):
     assert story.status == Article.Status.DRAFT
     client.logout()
     assert client.get(story.get_absolute_url()).status_code == 404
+
+
+def test_reporter_cannot_change_photos_readers_already_see(reporter_client):
+    from articles.models import Photo
+
+    from .factories import AuthorFactory, PhotoFactory
+
+    live = PhotoFactory(caption="On the front page")
+    ArticleFactory(lead_photo=live)
+    byline = PhotoFactory(caption="A byline portrait")
+    AuthorFactory(photo=byline)
+    unused = PhotoFactory(caption="Not used yet")
+    for photo in (live, byline):
+        url = f"/admin/articles/photo/{photo.pk}/change/"
+        response = reporter_client.post(url, {"alt_text": "x", "caption": "Hijacked"})
+        assert response.status_code == 403
+        assert Photo.objects.get(pk=photo.pk).caption != "Hijacked"
+    url = f"/admin/articles/photo/{unused.pk}/change/"
+    response = reporter_client.post(url, {"alt_text": "A street", "caption": "Fixed typo",
+                                          "credit": ""})
+    assert response.status_code == 302
+    assert Photo.objects.get(pk=unused.pk).caption == "Fixed typo"

@@ -305,3 +305,13 @@ def test_interviews_follow_the_same_rules(client):
     open_one = InterviewFactory()
     response = post(client, open_one, parent=reply_elsewhere.pk)
     assert response.status_code == 400 and "same story" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "9" * 5000, "-1", "abc", ""])
+def test_odd_reply_parameters_show_the_page(client, value):
+    from .factories import CommentFactory
+
+    comment = CommentFactory()
+    response = client.get(f"{comment.article.get_absolute_url()}?reply={value}")
+    assert response.status_code == 200
+    assert comment.body in response.content.decode()

@@ -292,3 +292,27 @@ def test_plain_text_from_the_desk_is_escaped(client):
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "&lt;b&gt;Bold&lt;/b&gt; Name" in html
     assert "<i>Part</i>" not in html
+
+
+def test_interview_tags_link_only_to_tag_pages_that_exist(client):
+    ArticleFactory(tags=["Ceasefire"])
+    interview = InterviewFactory(tags=["Ceasefire", "Back channels"])
+    html = client.get(interview.get_absolute_url()).content.decode()
+    assert 'href="/tags/ceasefire/"' in html
+    assert "#Back channels" in html
+    assert 'href="/tags/back-channels/"' not in html
+
+
+def test_reporter_cannot_change_a_guest_of_a_live_interview(reporter_client):
+    from interviews.models import Guest
+
+    live = GuestFactory(name="Lidia Marek")
+    InterviewFactory(guests=[live])
+    preparing = GuestFactory(name="Teo Vance")
+    InterviewFactory(guests=[preparing], status=Interview.Status.PREPARING, publish_at=None)
+    response = reporter_client.post(f"/admin/interviews/guest/{live.pk}/change/",
+                                    {"name": "Someone Else", "slug": live.slug})
+    assert response.status_code == 403
+    assert Guest.objects.get(pk=live.pk).name == "Lidia Marek"
+    assert reporter_client.get(f"/admin/interviews/guest/{preparing.pk}/change/").status_code \
+        == 200
