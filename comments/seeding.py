@@ -5,7 +5,6 @@ key) and is created only once; word rules are found by their phrase; the filter 
 from the same decisions. The `seed` command calls load_comments() after the stories exist.
 """
 
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from articles.seeding import read_seed
 from interviews.models import Interview
 
 from . import bayes, spam
@@ -31,15 +31,9 @@ DECISION = {
 OFFLINE_SKIP = (spam.AkismetCheck, spam.HoneypotCheck, spam.TimingCheck)
 
 
-def read_seed(path):
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise CommandError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from error
+def check_seed(data):
     if not isinstance(data, dict) or not isinstance(data.get("comments"), list):
-        raise CommandError(f"{path}: expected an object with a list “comments”")
+        return ["expected an object with a list “comments”"]
     problems, keys = [], set()
     statuses = set(Comment.Status.values)
     for number, item in enumerate(data["comments"], 1):
@@ -66,16 +60,14 @@ def read_seed(path):
         if not isinstance(rule, dict) or not rule.get("phrase") or \
                 rule.get("kind") not in WordRule.Kind.values:
             problems.append(f"word rule #{number}: needs a phrase and kind blocked/suspect")
-    if problems:
-        raise CommandError(f"{path}: " + "; ".join(problems))
-    return data
+    return problems
 
 
 @transaction.atomic
 def load_comments(path=None, stdout=None):
     """Create the demo comments that are missing; return how many were created."""
     path = path or settings.BASE_DIR / "seeds" / SEED_FILE
-    data = read_seed(path)
+    data = read_seed(path, check_seed)
     for rule in data.get("word_rules", []):
         WordRule.objects.update_or_create(
             phrase=" ".join(rule["phrase"].lower().split()),

@@ -6,7 +6,6 @@ says something different. A published interview keeps the time it first went out
 publishes through services.publish_interview, so the demo obeys the same rule as the desk.
 """
 
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.html import escape
 
 from articles.models import Article, Author
 from articles.sanitize import clean_html
+from articles.seeding import read_seed
 
 from . import services
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
@@ -29,7 +29,7 @@ STATUSES = {"published", "answered", "preparing"}
 
 def load_demo_interviews(stdout, path=None):
     path = path or settings.BASE_DIR / "seeds" / SEED_FILE
-    data = read_seed(path)
+    data = read_seed(path, check_seed)
     try:
         with transaction.atomic():
             guests = {item["slug"]: upsert_guest(item) for item in data["guests"]}
@@ -43,20 +43,6 @@ def load_demo_interviews(stdout, path=None):
 
 
 # Reading the seed --------------------------------------------------------------------------
-
-
-def read_seed(path):
-    """The parsed seed file, or a CommandError saying where and what is wrong with it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise CommandError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from error
-    problems = check_seed(data)
-    if problems:
-        raise CommandError(f"{path}: " + "; ".join(problems))
-    return data
 
 
 def check_seed(data):

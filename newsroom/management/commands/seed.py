@@ -30,6 +30,7 @@ from PIL import Image, ImageColor, ImageDraw
 from articles.images import prepare_upload
 from articles.models import Article, ArticleAuthor, Author, Correction, Photo, Section
 from articles.sanitize import clean_html
+from articles.seeding import read_seed
 from articles.services import save_article
 from comments.seeding import load_comments
 from interviews.seeding import load_demo_interviews
@@ -46,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.path = settings.BASE_DIR / "seeds" / SEED_FILE
-        data = read_seed(self.path)
+        data = read_seed(self.path, check_seed)
         self.now = timezone.now()
         self.new_files = []
         try:
@@ -222,20 +223,6 @@ class Command(BaseCommand):
 
 
 # Reading the seed --------------------------------------------------------------------------
-
-
-def read_seed(path):
-    """The parsed seed file, or a CommandError saying where and what is wrong with it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise CommandError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from error
-    problems = check_seed(data)
-    if problems:
-        raise CommandError(f"{path}: " + "; ".join(problems))
-    return data
 
 
 def check_seed(data):
