@@ -17,6 +17,34 @@ def thumbnail(photo, width=120):
     )
 
 
+class PublishingAdminMixin:
+    """What the desk's admins for public things share: who may publish, which fields only
+    publishers set, no deleting what one may not change, and "view on site" that opens the
+    preview until the thing is public."""
+
+    publisher_only_fields = ["publish_at"]
+
+    def can_publish(self, user):
+        return services.can_publish(user)
+
+    def has_publish_permission(self, request):
+        return self.can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.can_publish(request.user):
+            fields += self.publisher_only_fields
+        return fields
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
@@ -93,7 +121,7 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     inlines = [BylineInline, CorrectionInline]
     list_display = ["title", "section", "byline", "state", "publish_at", "updated_at"]
@@ -105,6 +133,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["lead_photo_preview", "created_at", "modified_at"]
     actions = ["submit_for_review", "publish", "unpublish"]
+    publisher_only_fields = ["publish_at", "updated_at"]
     save_on_top = True
 
     class Media:
@@ -142,22 +171,6 @@ class ArticleAdmin(admin.ModelAdmin):
             or obj.authors.filter(user=request.user).exists()
         )
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not self.has_change_permission(request, obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def has_publish_permission(self, request):
-        return services.can_publish(request.user)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not services.can_publish(request.user):
-            fields += ["publish_at", "updated_at"]
-        return fields
-
-    def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
 
     def save_model(self, request, obj, form, change):
         before = Article.objects.get(pk=obj.pk) if change else None

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag, TaggedItem
 
-from articles.admin import thumbnail
+from articles.admin import PublishingAdminMixin, thumbnail
 
 from . import services
 from .forms import AnswerForm, InterviewForm, InterviewGuestForm, QuestionForm, SegmentForm
@@ -135,7 +135,7 @@ class InterviewTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(nested_admin.NestedModelAdmin):
+class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
     form = InterviewForm
     inlines = [InterviewGuestInline, SegmentInline]
     list_display = ["title", "interviewer", "state", "guest_names", "unanswered",
@@ -185,22 +185,8 @@ class InterviewAdmin(nested_admin.NestedModelAdmin):
         return (obj is None or obj.status != Interview.Status.PUBLISHED
                 or services.can_publish(request.user))
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not self.has_change_permission(request, obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def has_publish_permission(self, request):
-        return services.can_publish(request.user)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not services.can_publish(request.user):
-            fields.append("publish_at")
-        return fields
-
-    def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
+    def can_publish(self, user):
+        return services.can_publish(user)
 
     # Saving: the status goes through the services ------------------------------------------
 
