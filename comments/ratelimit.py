@@ -2,10 +2,13 @@
 
 Fixed windows: one counter per (who, window length, window number). `cache.add` creates the
 counter only if it is missing and `cache.incr` bumps it; both are single atomic commands on
-Redis (SET NX, INCRBY), so concurrent requests in different workers never lose a count.
+Redis (SET NX, INCRBY), and transactions on the embedded file cache, so concurrent requests
+in different workers never lose a count. When the cache cannot be reached, `hit` raises
+`LimitsUnavailable`: the caller decides what an uncounted attempt may do.
 """
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -13,6 +16,12 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from . import conf
+
+log = logging.getLogger(__name__)
+
+
+class LimitsUnavailable(Exception):
+    """The counters could not be reached, so nothing was counted."""
 
 
 @dataclass
@@ -41,7 +50,8 @@ def _increment(key, timeout):
 def hit(*, now=None, **who):
     """Count one attempt for each of `who` (e.g. ip=..., email=...).
 
-    Returns None when every limit holds, else the exceeded limit that frees up last.
+    Returns None when every limit holds, else the exceeded limit that frees up last. Raises
+    LimitsUnavailable when the counters cannot be reached.
     """
     now = time.time() if now is None else now
     exceeded = []
@@ -50,7 +60,14 @@ def hit(*, now=None, **who):
         if not value:
             continue
         number = int(now // window)
-        count = _increment(_key(scope, str(value).lower(), window, number), window + 5)
+        key = _key(scope, str(value).lower(), window, number)
+        try:
+            count = _increment(key, window + 5)
+        except Exception as error:
+            # Whatever the backend raises for "unreachable" (the Redis backend's
+            # CacheUnavailable, a database or file error of another backend).
+            log.warning("Rate limits not checked: %s: %s", type(error).__name__, error)
+            raise LimitsUnavailable(str(error)) from error
         if count > limit:
             retry_after = max(1, math.ceil((number + 1) * window - now))
             exceeded.append(Limited(scope, limit, window, retry_after))

@@ -20,6 +20,9 @@ Action = ModerationDecision.Action
 Status = Comment.Status
 
 
+UNCHECKED_REASON = "Held: rate limits could not be checked (the cache was unreachable)"
+
+
 class CommentRefused(ValidationError):
     """Nothing was stored; the message says why, in words a reader understands."""
 
@@ -74,8 +77,13 @@ def _store(comment):
 
 
 def post_comment(story, *, author_name, email, body, parent=None, ip=None, user_agent="",
-                 honeypot="", elapsed=None, referrer="", submission_key=None):
+                 honeypot="", elapsed=None, referrer="", submission_key=None,
+                 limits_checked=True):
     """Check and store a reader's comment; return it with its status decided.
+
+    `limits_checked=False` says the rate limits could not be counted (the cache was down): the
+    comment is stored, but a moderator sees it before anyone else does, whatever the story's
+    comment mode.
 
     Raises CommentsClosed when the story takes no comments, CommentRefused when a form trap
     caught a bot, ValidationError for bad input. Stores nothing in those cases. The same
@@ -113,6 +121,10 @@ def post_comment(story, *, author_name, email, body, parent=None, ip=None, user_
             raise CommentRefused(verdict.refusal)
         comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons
         comment.status = _first_status(story, comment, verdict)
+        if not limits_checked and comment.status == Status.APPROVED:
+            comment.status = Status.PENDING
+        if not limits_checked:
+            comment.spam_reasons.append(UNCHECKED_REASON)
     comment.created_at = timezone.now()
     try:
         _store(comment)

@@ -67,7 +67,12 @@ def post_comment(request, kind, pk):
         return _form_page(request, story, form, 400)
     data = form.cleaned_data
     ip = client_ip(request)
-    limited = ratelimit.hit(ip=ip, email=data["email"].lower())
+    try:
+        limited, limits_checked = ratelimit.hit(ip=ip, email=data["email"].lower()), True
+    except ratelimit.LimitsUnavailable:
+        # Refusing every reader while the cache is down would be worse than a longer queue:
+        # the comment is kept and waits for a moderator (services.post_comment).
+        limited, limits_checked = None, False
     if limited:
         return rate_limited(request, story, limited)
     parent = None
@@ -82,6 +87,7 @@ def post_comment(request, kind, pk):
             parent=parent, ip=ip, user_agent=request.headers.get("User-Agent", ""),
             honeypot=data.get("website", ""), elapsed=form.elapsed,
             referrer=request.headers.get("Referer", ""), submission_key=form.submission_key(),
+            limits_checked=limits_checked,
         )
     except services.CommentsClosed as error:
         return _form_page(request, story, form, 403, refusal=error.message)

@@ -21,6 +21,8 @@ sitemaps = {
     "interviews": InterviewSitemap,
 }
 
+handler500 = "newsroom.views.server_error"
+
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "The desk"

@@ -1,4 +1,5 @@
 import logging
+import sys
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django.views.static import serve as static_serve
@@ -21,7 +23,7 @@ from articles.models import Article
 from interviews import search as interview_search
 from interviews.models import Interview
 
-from . import pagecache
+from . import outage, pagecache
 from .context_processors import sections_for
 from .forms import SearchForm
 
@@ -55,6 +57,15 @@ class HomeView(TemplateView):
         return super().get_context_data(
             top=top, latest=latest, section_blocks=section_blocks, **kwargs
         )
+
+
+def server_error(request):
+    """handler500. A database outage met outside a view (a middleware saving the session, say)
+    is still the 503 page; anything else is the plain 500 page."""
+    error = sys.exc_info()[1]
+    if outage.is_outage(error):
+        return outage.outage_response(request, error)
+    return defaults.server_error(request)
 
 
 def favicon(request):
