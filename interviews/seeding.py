@@ -1,6 +1,6 @@
 """Load the demo interviews in seeds/interviews.json (called at the end of `manage.py seed`).
 
-Running it again changes nothing: guests and interviews are found by their slugs, sections,
+Running it again changes nothing: guests and interviews are found by their slugs, segments,
 questions and answers by their place in the interview, and a row is only written when the seed
 says something different. A published interview keeps the time it first went out; the seed
 publishes through services.publish_interview, so the demo obeys the same rule as the desk.
@@ -17,7 +17,7 @@ from django.utils.html import escape
 
 from articles.models import Article, Author
 from articles.sanitize import clean_html
-from articles.seeding import read_seed
+from articles.seeding import assign, read_seed
 
 from . import services
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
@@ -77,11 +77,13 @@ def check_interview(item, guests):
     unknown = set(item["guests"]) - guests
     if unknown or not item["guests"]:
         problems.append(f"unknown or missing guests {sorted(unknown)}")
-    for s, section in enumerate(item["sections"], 1):
-        if not section.get("title") or not section.get("questions"):
+    # The seed file calls an interview's parts "sections" (as the reference page does), and
+    # its messages point into the file.
+    for s, segment in enumerate(item["sections"], 1):
+        if not segment.get("title") or not segment.get("questions"):
             problems.append(f"section {s} needs a title and questions")
             continue
-        for q, question in enumerate(section["questions"], 1):
+        for q, question in enumerate(segment["questions"], 1):
             named = set(question.get("to", [])) | set(question.get("answers", {}))
             if not question.get("text") or named - set(item["guests"]):
                 problems.append(f"section {s}, question {q}: needs text, and may only name "
@@ -97,14 +99,6 @@ def html(paragraphs):
     if isinstance(paragraphs, str):
         paragraphs = [paragraphs]
     return clean_html("\n".join(f"<p>{escape(text)}</p>" for text in paragraphs))
-
-
-def assign(obj, values):
-    """Set `values` on `obj`; return the names of the fields whose value changed."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, values[name])
-    return changed
 
 
 def save_if_changed(obj, values):
@@ -141,8 +135,8 @@ def load_interview(item, guests):
     if set(interview.tags.names()) != set(item.get("tags", [])):
         interview.tags.set(item.get("tags", []))
     set_lineup(interview, [guests[slug] for slug in item["guests"]])
-    for position, section in enumerate(item["sections"]):
-        load_section(interview, position, section, guests)
+    for position, segment in enumerate(item["sections"]):
+        load_segment(interview, position, segment, guests)
     refresh_search_text(interview)
 
     wanted = item["status"]
@@ -166,7 +160,7 @@ def set_lineup(interview, people):
         )
 
 
-def load_section(interview, position, item, guests):
+def load_segment(interview, position, item, guests):
     segment = interview.segments.filter(position=position).first() or Segment(
         interview=interview, position=position)
     save_if_changed(segment, {"title": item["title"]})

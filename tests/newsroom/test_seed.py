@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from taggit.models import Tag
 
 from articles.models import Article, ArticleAuthor, Author, Correction, Photo, Section
+from comments import seeding as comment_seeding
+from comments.models import Comment, WordRule
+from interviews.models import Answer, Guest, Interview, Question, Segment
 
 pytestmark = pytest.mark.django_db
 
@@ -138,4 +142,61 @@ def test_a_bad_story_halfway_saves_nothing_and_leaves_no_files(seed_file, media)
     assert not Article.objects.exists()
     assert not Photo.objects.exists()
     assert not Section.objects.exists()
+    assert not [path for path in Path(media).rglob("*") if path.is_file()]
+
+
+def everything():
+    """How many rows of each kind the seed writes, and the demo staff's passwords."""
+    models = [Article, Photo, Tag, Correction, ArticleAuthor, Section, Author, Group,
+              get_user_model(), Interview, Guest, Segment, Question, Answer, Comment, WordRule]
+    return {
+        "counts": {model.__name__: model.objects.count() for model in models},
+        "sections": list(Section.objects.order_by("slug").values_list("slug", "name")),
+        "passwords": list(get_user_model().objects.order_by("pk")
+                          .values_list("username", "password", "is_staff")),
+    }
+
+
+def test_a_failure_in_the_last_loader_leaves_the_database_as_it_was(media, monkeypatch):
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "harbour-lights-42")
+    # Something is already there: a section the seed renames and a login it would change.
+    Section.objects.create(slug="world", name="Old World")
+    get_user_model().objects.create_user("editor", password="kept-as-it-was")
+    before = everything()
+    reached = {}
+
+    def fail(**kwargs):
+        # By now the stories and the interviews are saved (inside the seed's transaction).
+        reached.update(stories=Article.objects.count(), interviews=Interview.objects.count(),
+                       files=[p for p in Path(media).rglob("*") if p.is_file()])
+        raise RuntimeError("the comment loader broke")
+
+    monkeypatch.setattr(comment_seeding, "load_comments", fail)
+
+    with pytest.raises(RuntimeError, match="the comment loader broke"):
+        seed()
+
+    assert reached["stories"] >= 20 and reached["interviews"] == 2 and reached["files"]
+    assert everything() == before
+    assert Section.objects.get(slug="world").name == "Old World"
+    assert get_user_model().objects.get(username="editor").check_password("kept-as-it-was")
+    assert not [path for path in Path(media).rglob("*") if path.is_file()]
+
+
+def test_a_broken_interview_seed_takes_the_stories_back_too(seed_file, media):
+    data = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
+    data["stories"] = data["stories"][:2]
+    for story in data["stories"]:
+        story["related"] = []
+    seed_file.write_text(json.dumps(data), encoding="utf-8")
+    (seed_file.parent / "interviews.json").write_text(json.dumps({"guests": [], "interviews": [{
+        "slug": "x", "title": "X", "interviewer": "nobody", "status": "preparing",
+        "guests": [], "sections": []}]}), encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"interviews\.json: .*unknown interviewer 'nobody'"):
+        seed()
+    assert not Article.objects.exists()
+    assert not Photo.objects.exists()
+    assert not Section.objects.exists()
+    assert not get_user_model().objects.exists()
     assert not [path for path in Path(media).rglob("*") if path.is_file()]
