@@ -277,10 +277,6 @@ class Article(Publishable, models.Model):
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
 
-    @property
-    def byline(self):
-        return list(self.authors.all())
-
 
 class ArticleAuthor(models.Model):
     """One name in a story's byline, in order."""
