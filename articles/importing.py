@@ -5,7 +5,11 @@ the shape of the reference page: a breadcrumb (`Home » World » …`), the head
 paragraphs with the headline repeated where the photo stood, an `Author:` line, a timestamp,
 a line of hashtags, a photo label, a bold discussion question and a prepared interview in
 Markdown. Nothing here touches the database, the command line or HTTP: the importer in
-`interviews/importing.py` saves what this returns.
+`newsroom/importing.py` saves what this returns.
+
+Words: the story's `section` is the site's section from the breadcrumb (World, Politics…); an
+interview's titled parts are `segments`, written `**Section N: Title:**` (or `Part N`,
+`Segment N`) in the text.
 """
 
 import re
@@ -33,7 +37,7 @@ PHOTO_LABEL = re.compile(r"^(?:detail |lead |main )?(?:photo|photograph|picture|
 BOLD_LINE = re.compile(r"^\*\*(?P<text>.+?)\*\*$")
 INTERVIEW_HEADING = re.compile(r"^#{1,3}\s+(?P<text>.*\bInterview\b.*)$", re.IGNORECASE)
 LABEL = re.compile(r"^\*\*(?P<label>[^*]+?):\s*\*\*\s*(?P<rest>.*)$")
-SECTION_LABEL = re.compile(
+SEGMENT_LABEL = re.compile(
     r"^(?:Section|Part|Segment)\s+(?P<number>\d+)\s*[:.\-–—]\s*(?P<title>.+?)$", re.IGNORECASE
 )
 CHROME = (
@@ -318,15 +322,15 @@ class _Parser:
             if label:
                 name, rest = label.group("label").strip(), label.group("rest").strip()
                 lowered = name.lower()
-                section = SECTION_LABEL.match(name)
+                segment_label = SEGMENT_LABEL.match(name)
                 if lowered == "introduction":
                     block, speaker, question = "introduction", None, None
                 elif lowered in {"closing", "conclusion", "outro"}:
                     block, speaker, question = "closing", None, None
                 elif lowered in {"note", "notes", "prep note", "note to interviewer"}:
                     block, speaker, question = "note", None, None
-                elif section:
-                    segment = Segment(title=section.group("title").strip(" :"), line=line)
+                elif segment_label:
+                    segment = Segment(title=segment_label.group("title").strip(" :"), line=line)
                     interview.segments.append(segment)
                     block, speaker, question = "segment", None, None
                 elif lowered in {"interviewer", "host", "q", "question"}:

@@ -77,6 +77,34 @@ def test_interviewer_thanks_belong_to_the_closing_and_the_note_stays_apart(seed_
     assert interview.notes[0].startswith("These are merely example questions.")
 
 
+def test_interview_parts_are_segments_whether_labelled_section_part_or_segment():
+    story = parse("""Home » World
+
+Talks resume in Brenholt
+
+Negotiators met again on Tuesday.
+
+## Radio Interview: After the Talks
+
+**Section 1: Background:**
+
+**Interviewer:** How did the talks begin?
+
+**Part 2. The Offer:**
+
+**Interviewer:** What is on the table?
+
+**Segment 3 – What Comes Next:**
+
+**Interviewer:** And after that?
+""".encode())
+    assert story.section == "World"  # the site's section, from the breadcrumb
+    assert [(segment.title, segment.line) for segment in story.interview.segments] == [
+        ("Background", 9), ("The Offer", 13), ("What Comes Next", 17)]
+    assert [[q.text for q in segment.questions] for segment in story.interview.segments] == [
+        ["How did the talks begin?"], ["What is on the table?"], ["And after that?"]]
+
+
 def test_plain_wire_copy_imports_with_headline_body_and_byline():
     story = parse(
         b"Harbour cranes stop for a second day\n\nBy Lena Ortiz\n\n"
