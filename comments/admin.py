@@ -1,28 +1,29 @@
+"""The moderation desk: the comment queue, decisions, bans and word rules.
+
+The admin's front page shows the queue's size through templates/comments/admin/index.html
+(the `moderation_summary` tag); newsroom/urls.py makes it the admin site's index template,
+with the site's headers. The overview page (30 days of comments in a chart) is overview.py.
+"""
+
 import ipaddress
-from datetime import datetime, time, timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Min, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from . import charts, services
+from . import overview, services
 from .models import Ban, Comment, ModerationDecision, WordRule
 from .templatetags.comments_tags import comment_body
 
-# The admin's front page shows "Comments (12 pending)" (templates/comments/admin/index.html).
-admin.site.index_template = "comments/admin/index.html"
-
 Status = Comment.Status
-OVERVIEW_DAYS = 30
 
 
 def _history(statuses):
@@ -147,7 +148,7 @@ class CommentAdmin(admin.ModelAdmin):
             comment.story.get_absolute_url() + "#comments"
 
     def has_moderate_permission(self, request):
-        return request.user.has_perm(services.MODERATE_PERMISSION)
+        return services.can_moderate(request.user)
 
     def has_ban_permission(self, request):
         return request.user.has_perm("comments.add_ban")
@@ -369,43 +370,7 @@ class CommentAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def overview_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        zone = timezone.get_current_timezone()
-        today = timezone.localdate()
-        first_day = today - timedelta(days=OVERVIEW_DAYS - 1)
-        since = timezone.make_aware(datetime.combine(first_day, time.min), zone)
-        # One aggregate query: comments per day and status over the period.
-        rows = (
-            Comment.objects.filter(created_at__gte=since)
-            .annotate(day=TruncDate("created_at", tzinfo=zone))
-            .values("day", "status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        days = [first_day + timedelta(days=n) for n in range(OVERVIEW_DAYS)]
-        counts = {status: dict.fromkeys(days, 0) for status in Status.values}
-        for row in rows:
-            if row["day"] in counts[row["status"]]:
-                counts[row["status"]][row["day"]] = row["n"]
-        series = [(status, label, [counts[status][day] for day in days])
-                  for status, label in Status.choices]
-        queue = Comment.objects.pending().aggregate(size=Count("pk"),
-                                                    oldest=Min("created_at"))
-        totals = {status: sum(values) for status, _, values in series}
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Moderation overview",
-            "opts": self.model._meta,
-            "chart": charts.stacked_bar_chart(days, series, colours=charts.STATUS_COLOURS),
-            "series": series,
-            "rows": list(zip(days, *[values for _, _, values in series], strict=True)),
-            "queue": queue,
-            "totals": totals,
-            "total": sum(totals.values()),
-            "days": OVERVIEW_DAYS,
-        }
-        return TemplateResponse(request, "comments/admin/overview.html", context)
+        return overview.overview_view(self, request)
 
 
 @admin.register(WordRule)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from comments import services
 from comments.models import Comment
 
 register = template.Library()
@@ -24,4 +25,4 @@ def moderation_summary(context):
             if model.get("object_name") == "Comment" and pending:
                 model["name"] = f"Comments ({pending} pending)"
     return {"show": True, "pending": pending,
-            "can_moderate": request.user.has_perm("comments.moderate_comment")}
+            "can_moderate": services.can_moderate(request.user)}

@@ -4,9 +4,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -244,6 +245,31 @@ def test_admin_index_shows_the_queue_size(moderator_client, editor_client):
     html = moderator_client.get("/admin/").content.decode()
     assert "Comments (3 pending)" in html
     assert "3 comments waiting" in html
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_one_permission_decides_who_is_offered_moderation(moderator, editor):
+    """Moderators get the decision buttons and "Open the queue"; editors, who may see
+    comments but not moderate them, get neither; the permission alone is what counts."""
+    comment = CommentFactory(status="pending")
+    change = f"/admin/comments/comment/{comment.pk}/change/"
+    staff = User.objects.create_user("desk", password="pw-for-tests-1234", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="comments", codename__in=["view_comment", "moderate_comment"]))
+
+    for user, moderates in [(moderator, True), (editor, False), (staff, True)]:
+        client = logged_in(user)
+        page = client.get(change).content.decode()
+        index = client.get("/admin/").content.decode()
+        assert ('name="decision" value="approve"' in page) is moderates, user
+        assert ("Back to the list" in page) is not moderates, user
+        assert ("Open the queue" in index) is moderates, user
+        assert ("See comments" in index) is not moderates, user
 
 
 def test_overview_draws_a_chart_of_the_last_30_days(moderator_client,
