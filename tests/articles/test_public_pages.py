@@ -257,8 +257,15 @@ def test_section_cannot_take_a_slug_the_site_uses(slug):
     assert "slug" in error.value.message_dict
 
 
-def test_an_ordinary_section_slug_is_fine():
-    Section(name="Culture", slug="culture").full_clean()
+def test_an_ordinary_section_slug_is_fine(client):
+    section = Section(name="Culture", slug="culture")
+    section.full_clean()  # a slug the site uses would raise ValidationError here
+    section.save()
+    story = ArticleFactory(section=section)
+    response = client.get("/culture/")
+    assert response.status_code == 200
+    assert story.title in response.content.decode()
+    assert client.get(story.get_absolute_url()).status_code == 200
 
 
 def test_tags_with_letters_outside_ascii_have_pages_and_links(client):
