@@ -7,8 +7,8 @@ import pytest
 from articles.models import Article
 from articles.sanitize import clean_html
 
+from .admin_forms import change_url, form_errors, post_admin_form
 from .factories import ArticleFactory, CorrectionFactory, PhotoFactory
-from .test_roles_admin import change_url, form_errors, post_admin_form
 
 pytestmark = pytest.mark.django_db
 

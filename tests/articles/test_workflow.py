@@ -10,8 +10,8 @@ from django.utils import timezone
 from articles import services
 from articles.models import Article, ArticleRedirect, Correction
 
+from .admin_forms import change_url, form_errors, post_admin_form, run_action
 from .factories import ArticleFactory, CorrectionFactory, SectionFactory
-from .test_roles_admin import change_url, form_errors, post_admin_form, run_action
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ from tests.interviews.factories import (
     QuestionFactory,
     SegmentFactory,
 )
-from tests.newsroom.test_search import NASTY_QUERIES
+from tests.newsroom.search_queries import NASTY_QUERIES
 
 pytestmark = pytest.mark.django_db
 
