@@ -27,7 +27,7 @@ PREP_NOTE = "INTERNAL-PREP-NOTE"
 
 @pytest.fixture
 def transcript():
-    """A published two-guest interview in two sections, accompanying a published story."""
+    """A published two-guest interview in two parts (segments), accompanying a published story."""
     story = ArticleFactory(title="Militias break through near Tervan", slug="militias-tervan")
     hassan = GuestFactory(name="Omar Hassan", slug="omar-hassan", honorific="Dr.",
                           credentials="Historian of the Calvessan civil war",
@@ -75,11 +75,11 @@ def test_transcript_shows_guests_contents_questions_answers_and_closing(client, 
     toc = find(article, "nav", "interview__toc")
     assert [(attrs(a)["href"], text(a)) for a in find_all(toc, "a")] == [
         ("#segment-1", "The militia offensive"), ("#segment-2", "What comes next")]
-    sections = find_all(article, "section", "interview__segment")
-    assert [attrs(s)["id"] for s in sections] == ["segment-1", "segment-2"]
-    assert text(find(sections[1], "h2")).endswith("What comes next")
+    segments = find_all(article, "section", "interview__segment")  # <section> elements
+    assert [attrs(s)["id"] for s in segments] == ["segment-1", "segment-2"]
+    assert text(find(segments[1], "h2")).endswith("What comes next")
 
-    exchanges = find_all(sections[1], "dl", "exchange")
+    exchanges = find_all(segments[1], "dl", "exchange")
     assert len(exchanges) == 2
     speakers = [text(dt) for dt in find_all(exchanges[0], "dt")]
     said = [text(dd) for dd in find_all(exchanges[0], "dd")]
