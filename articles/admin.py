@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from . import services
 from .forms import ArticleForm, PhotoForm
+from .images import save_photo
 from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
 
 
@@ -85,6 +86,9 @@ class PhotoAdmin(admin.ModelAdmin):
             obj.lead_of.filter(pk__in=Article.objects.published()).exists()
             or Author.objects.filter(photo=obj).exists()
         )
+
+    def save_model(self, request, obj, form, change):
+        save_photo(obj)  # the form already checked and cleaned a new upload
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not self.has_change_permission(request, obj):

@@ -6,7 +6,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.forms import TagWidget
 from taggit.utils import _parse_tags
 
-from .images import ALLOWED_EXTENSIONS, prepare_upload
+from .images import ALLOWED_EXTENSIONS, prepare_upload, save_photo
 from .models import Article, Photo
 from .services import can_publish
 
@@ -27,6 +27,12 @@ class PhotoForm(forms.ModelForm):
         if image and hasattr(image, "content_type"):
             return prepare_upload(image)
         return image
+
+    def save(self, commit=True):
+        photo = super().save(commit=False)
+        if commit:
+            save_photo(photo)
+        return photo
 
 
 class ArticleForm(forms.ModelForm):

@@ -1,8 +1,10 @@
-"""What a photo upload may be, how it is cleaned, and the renditions made from it.
+"""The upload service: what a photo upload may be, how it is cleaned, and the files made from it.
 
-Both the Photo form and CKEditor's image upload call `prepare_upload`, so an image reaches the
-media folder only after the same checks: a real JPEG, PNG, WebP or GIF whose name matches its
-content, within the size and pixel limits, fully decodable, with its metadata removed.
+Every image reaches the media folder through `prepare_upload`, after the same checks: a real
+JPEG, PNG, WebP or GIF whose name matches its content, within the size and pixel limits, fully
+decodable, with its metadata removed. Then `save_photo` stores a Photo with its WebP
+renditions (the admin and the Photo form call it), and `save_editor_image` stores an image for
+a story's body (CKEditor's upload view). Photo.save() itself only writes the row.
 """
 
 import io
@@ -13,6 +15,9 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow's format name -> (file extensions it may carry, extension we store it under)
@@ -172,3 +177,40 @@ def make_renditions(storage, name, folder):
         stored = storage.save(f"{folder}/{target}w.webp", ContentFile(output.getvalue()))
         renditions[str(target)] = stored
     return renditions
+
+
+@transaction.atomic
+def save_photo(photo, upload=None):
+    """Save `photo` and its files: `upload` (a file as uploaded) becomes its image once
+    prepare_upload has checked and cleaned it; a new image gets its renditions.
+
+    Raises ValidationError (nothing saved or stored) when the upload is not acceptable. A form
+    that already ran prepare_upload in its clean() passes no upload.
+    """
+    if upload is not None:
+        photo.image = prepare_upload(upload)
+    photo.save()
+    if photo.image and photo.renditions.get("source") != photo.image.name:
+        store_renditions(photo)
+    return photo
+
+
+def store_renditions(photo):
+    """Make the WebP widths for `srcset` of `photo`'s current image, replacing older ones."""
+    storage = photo.image.storage
+    for name in photo.renditions.values():
+        if name != photo.renditions.get("source") and storage.exists(name):
+            storage.delete(name)
+    made = make_renditions(storage, photo.image.name, f"renditions/{photo.pk}")
+    photo.renditions = {"source": photo.image.name, **made}
+    for cached in ("srcset", "best_url"):
+        photo.__dict__.pop(cached, None)
+    type(photo).objects.filter(pk=photo.pk).update(renditions=photo.renditions)
+
+
+def save_editor_image(upload):
+    """Store an image for a story's body (CKEditor's upload), checked and cleaned like a
+    photo; returns its URL. Raises ValidationError (nothing stored) when it is not acceptable."""
+    cleaned = prepare_upload(upload)
+    name = default_storage.save(f"editor/{timezone.now():%Y/%m}/{cleaned.name}", cleaned)
+    return default_storage.url(name)

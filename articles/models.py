@@ -93,22 +93,12 @@ class Photo(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        # Files are the upload service's (images.save_photo). Until the demo seed and the test
+        # factory call it, a photo saved here with a new image still gets its renditions.
         if self.image and self.renditions.get("source") != self.image.name:
-            self.refresh_renditions()
+            from .images import store_renditions
 
-    def refresh_renditions(self):
-        """Make the WebP widths for `srcset` once per uploaded image."""
-        from .images import make_renditions
-
-        storage = self.image.storage
-        for name in self.renditions.values():
-            if name != self.renditions.get("source") and storage.exists(name):
-                storage.delete(name)
-        made = make_renditions(storage, self.image.name, f"renditions/{self.pk}")
-        self.renditions = {"source": self.image.name, **made}
-        for cached in ("srcset", "best_url"):
-            self.__dict__.pop(cached, None)
-        Photo.objects.filter(pk=self.pk).update(renditions=self.renditions)
+            store_renditions(self)
 
     def _widths(self):
         return sorted((int(w), name) for w, name in self.renditions.items() if w.isdigit())

@@ -1,13 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from .images import prepare_upload
+from .images import save_editor_image
 from .models import Article, Author, Section
 from .services import find_moved_article
 
@@ -85,8 +83,7 @@ def editor_upload(request):
     if uploaded is None:
         return JsonResponse({"error": {"message": "Choose an image to upload."}}, status=400)
     try:
-        cleaned = prepare_upload(uploaded)
+        url = save_editor_image(uploaded)
     except ValidationError as error:
         return JsonResponse({"error": {"message": error.messages[0]}}, status=400)
-    name = default_storage.save(f"editor/{timezone.now():%Y/%m}/{cleaned.name}", cleaned)
-    return JsonResponse({"url": default_storage.url(name)})
+    return JsonResponse({"url": url})

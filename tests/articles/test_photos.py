@@ -17,7 +17,7 @@ from django.urls import reverse
 from PIL import Image, ImageSequence
 
 from articles.forms import PhotoForm
-from articles.images import prepare_upload
+from articles.images import prepare_upload, save_editor_image, save_photo
 from articles.models import Photo
 
 from .factories import image_bytes
@@ -514,3 +514,55 @@ def test_long_animation_over_the_pixel_budget_is_refused(settings):
     with pytest.raises(ValidationError) as error:
         prepare_upload(upload)
     assert "10 frames" in error.value.messages[0]
+
+
+# --- the upload service -------------------------------------------------------------------------
+
+def test_the_upload_service_cleans_stores_and_makes_renditions(settings):
+    photo = save_photo(Photo(alt_text="The pier at dawn"),
+                       upload("camera.jpg", jpeg_from_camera(size=(800, 400))))
+    assert Photo.objects.get() == photo
+    with Image.open(Path(settings.MEDIA_ROOT) / photo.image.name) as stored:
+        assert not stored.getexif()
+    assert sorted(int(w) for w in photo.renditions if w.isdigit()) == [320, 640, 800]
+    assert all(name.startswith(f"renditions/{photo.pk}/")
+               for width, name in photo.renditions.items() if width.isdigit())
+
+
+def test_the_upload_service_refuses_a_bad_file_and_stores_nothing(settings):
+    with pytest.raises(ValidationError):
+        save_photo(Photo(alt_text="Not a photo"), upload("evil.jpg", SVG))
+    assert Photo.objects.count() == 0
+    assert stored_files(settings) == []
+
+
+def test_the_admin_and_the_form_save_photos_through_the_upload_service(editor_client,
+                                                                       monkeypatch):
+    import articles.admin
+    import articles.forms
+
+    used = []
+
+    def spy(photo, upload=None):
+        used.append(photo.alt_text)
+        return save_photo(photo, upload)
+
+    monkeypatch.setattr(articles.admin, "save_photo", spy)
+    monkeypatch.setattr(articles.forms, "save_photo", spy)
+    assert_accepted(post_photo(editor_client, image_upload("JPEG", (640, 320)),
+                               alt_text="Through the admin"))
+    form = photo_form(image_upload("PNG", (320, 160)), alt_text="Through the form")
+    assert form.is_valid(), form.errors
+    form.save()
+    assert used == ["Through the admin", "Through the form"]
+
+
+def test_the_editor_image_service_stores_a_cleaned_copy(settings):
+    url = save_editor_image(upload("camera.jpg", jpeg_from_camera()))
+    assert url.startswith(f"{settings.MEDIA_URL}editor/")
+    [stored] = stored_files(settings)
+    with Image.open(stored) as image:
+        assert not image.getexif()
+    with pytest.raises(ValidationError):
+        save_editor_image(upload("evil.jpg", SVG))
+    assert stored_files(settings) == [stored]
