@@ -253,8 +253,12 @@ class Article(Publishable, models.Model):
             self.slug = slugify(self.title)[:200] or "story"
         self.body = clean_html(self.body)
         self.body_text = search.plain_text(self.body)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "body" in fields:
+            kwargs["update_fields"] = {*fields, "body_text"}
         super().save(*args, **kwargs)
-        if search.uses_postgres():
+        searchable = {"title", "standfirst", "body"}
+        if search.uses_postgres() and (fields is None or searchable & set(fields)):
             Article.objects.filter(pk=self.pk).update(search_vector=search.search_vector())
 
     def get_absolute_url(self):

@@ -11,7 +11,6 @@ from articles.admin import PublishingAdminMixin, thumbnail
 from . import services
 from .forms import AnswerForm, InterviewForm, InterviewGuestForm, QuestionForm, SegmentForm
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
-from .search import refresh_search_text
 
 
 class PublishRefused(Exception):
@@ -41,13 +40,6 @@ class GuestAdmin(admin.ModelAdmin):
         # A guest of a live interview is shown to readers: the editors' to change.
         return (obj is None or services.can_publish(request.user)
                 or not obj.interviews.filter(pk__in=Interview.objects.published()).exists())
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A guest's name and credentials are part of their interviews' search text.
-        if change and {"name", "honorific", "credentials"} & set(form.changed_data):
-            for interview in obj.interviews.all():
-                refresh_search_text(interview)
 
 
 def _interview_of(obj):
@@ -210,8 +202,6 @@ class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         interview = form.instance
-        # The transcript (guests, sections, questions, answers) was just saved.
-        refresh_search_text(interview)
         wanted = getattr(interview, "_wanted_status", interview.status)
         try:
             if wanted == Interview.Status.PUBLISHED:

@@ -31,8 +31,92 @@ def is_blank_answer(text):
     return _PLACEHOLDER.fullmatch(plain_text(text or "").replace("\xa0", " ")) is not None
 
 
-class Guest(models.Model):
+# Keeping the search text current ---------------------------------------------------------------
+# An interview's search text holds its guests' names, its sections, questions, answers and
+# closing (interviews.search). The rows below say when they change: saved, deleted, created or
+# updated in bulk. interviews.search refreshes each interview once when the transaction commits.
+
+
+def _follow(obj, path):
+    """The value at `path` ("segment__interview_id") from `obj` through relations already
+    loaded, or `_UNKNOWN` when one of them is not."""
+    *relations, field = path.split("__")
+    for name in relations:
+        if obj is None or not obj._meta.get_field(name).is_cached(obj):
+            return _UNKNOWN
+        obj = getattr(obj, name)
+    return getattr(obj, field) if obj is not None else None
+
+
+_UNKNOWN = object()
+
+
+class TranscriptQuerySet(models.QuerySet):
+    """Bulk changes to rows of the transcript mark their interviews' search text stale."""
+
+    def _interview_ids(self):
+        path = self.model.interview_path
+        return set(self.order_by().values_list(path, flat=True).distinct())
+
+    def update(self, **kwargs):
+        ids = self._interview_ids()
+        rows = super().update(**kwargs)
+        search.refresh_later(ids, using=self.db)
+        return rows
+
+    update.alters_data = True
+
+    def delete(self):
+        ids = self._interview_ids()
+        result = super().delete()
+        search.refresh_later(ids, using=self.db)
+        return result
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        search.refresh_later(set().union(*(obj.interview_ids() for obj in objs)), using=self.db)
+        return objs
+
+
+class PartOfTranscript:
+    """A model whose rows are part of an interview's search text (see TranscriptQuerySet).
+
+    `interview_path` leads from the model to its interview's id.
+    """
+
+    interview_path = "interview_id"
+
+    def interview_ids(self):
+        found = _follow(self, self.interview_path)
+        if found is not _UNKNOWN:
+            return {found}
+        return set(type(self)._base_manager.using(self._state.db).filter(pk=self.pk)
+                   .values_list(self.interview_path, flat=True))
+
+    def changes_search_text(self, adding, update_fields):
+        return True
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if self.changes_search_text(adding, kwargs.get("update_fields")):
+            search.refresh_later(self.interview_ids(), using=self._state.db)
+
+    def delete(self, *args, **kwargs):
+        ids, using = self.interview_ids(), self._state.db
+        result = super().delete(*args, **kwargs)
+        search.refresh_later(ids, using=using)
+        return result
+
+
+class Guest(PartOfTranscript, models.Model):
     """A person interviewed; one row serves every interview they give."""
+
+    # Their name and credentials are part of the search text of every interview they are in.
+    interview_path = "interviewguest__interview_id"
+    SEARCHED_FIELDS = {"name", "honorific", "credentials"}
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True,
@@ -47,6 +131,8 @@ class Guest(models.Model):
     photo = models.ForeignKey(Photo, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
 
+    objects = TranscriptQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -60,6 +146,11 @@ class Guest(models.Model):
 
     def get_absolute_url(self):
         return reverse("interviews:guest", kwargs={"slug": self.slug})
+
+    def changes_search_text(self, adding, update_fields):
+        # A new guest is in no interview yet.
+        return not adding and (update_fields is None
+                               or bool(self.SEARCHED_FIELDS & set(update_fields)))
 
     @property
     def full_name(self):
@@ -206,6 +297,9 @@ class Interview(Publishable, models.Model):
         searchable = {"title", "introduction"}
         if search.uses_postgres() and (fields is None or searchable & set(fields)):
             Interview.objects.filter(pk=self.pk).update(search_vector=search.search_vector())
+        if fields is None or "closing" in fields:
+            # The closing ends the transcript's search text.
+            search.refresh_later([self.pk], using=self._state.db)
 
     def get_absolute_url(self):
         return reverse("interviews:detail", kwargs={"slug": self.slug})
@@ -271,12 +365,14 @@ class Interview(Publishable, models.Model):
         return segments
 
 
-class InterviewGuest(models.Model):
+class InterviewGuest(PartOfTranscript, models.Model):
     """A guest's place in one interview, in billing order."""
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="lineup")
     guest = models.ForeignKey(Guest, on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TranscriptQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -290,12 +386,14 @@ class InterviewGuest(models.Model):
         return str(self.guest)
 
 
-class Segment(models.Model):
+class Segment(PartOfTranscript, models.Model):
     """A titled part of an interview, e.g. “The militia offensive”."""
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="segments")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=200)
+
+    objects = TranscriptQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -306,7 +404,7 @@ class Segment(models.Model):
         return self.title
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(TranscriptQuerySet):
     def unanswered(self):
         """Questions at least one of their guests has not answered (see answers_owed)."""
         addressees, owed_by_addressees, owed_by_lineup = answers_owed(
@@ -318,7 +416,9 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
-class Question(models.Model):
+class Question(PartOfTranscript, models.Model):
+    interview_path = "segment__interview_id"
+
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(help_text="As the interviewer asks it.")
@@ -345,12 +445,16 @@ class Question(models.Model):
         return Guest.objects.filter(pk__in=owed.values("guest_id"))
 
 
-class Answer(models.Model):
+class Answer(PartOfTranscript, models.Model):
+    interview_path = "question__segment__interview_id"
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     guest = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="answers")
     text = models.TextField(blank=True)
     # False while the text is blank or a placeholder ("…"); kept current by save().
     has_text = models.BooleanField(default=False, editable=False)
+
+    objects = TranscriptQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

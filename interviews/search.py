@@ -6,12 +6,15 @@ text. The internal preparation notes are never part of it.
 
 The plain texts are stored on the interview (`introduction_text`, `search_text`) and, on
 PostgreSQL, so is the GIN-indexed `search_vector` computed from them. Interview.save() keeps
-the title and introduction current; the transcript lives in other rows (sections, questions,
-answers, the line-up), so whatever changes those calls refresh_search_text() afterwards: the
-admin (InterviewAdmin.save_related, GuestAdmin.save_model), the seed loader, the story
-importer, and services.publish_interview, so that nothing goes public with a stale index.
+the title and introduction current at once. The transcript lives in other rows (guests, the
+line-up, sections, questions, answers) and in the closing: the models mark the interview
+whenever one of those is saved, deleted, bulk-created or updated (interviews.models), and
+refresh_later() brings its search text up to date once per interview when the transaction
+commits, however many rows changed, whoever changed them (admin, importer, seed, shell).
+services.publish_interview refreshes at once as well, so nothing goes public with a stale index.
 """
 
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q, TextField, Value
 from django.db.models.functions import Concat
 
@@ -92,12 +95,13 @@ def transcript_text(interview):
 def refresh_search_text(interview):
     """Bring `interview`'s stored search text (and vector) up to date with its transcript.
 
-    Call it after changing an interview's sections, questions, answers or guests. One UPDATE,
-    which writes the row only when something changed (or, on PostgreSQL, the vector is
+    The models ask for this themselves (refresh_later); call it directly to refresh now. One
+    UPDATE, which writes the row only when something changed (or, on PostgreSQL, the vector is
     missing); no save(), so `modified_at` stays as it is. Sets the new texts on `interview`.
     """
     if interview.pk is None:
         return
+    _pending(interview._state.db or DEFAULT_DB_ALIAS).discard(interview.pk)
     introduction = plain_text(interview.introduction or "")
     transcript = transcript_text(interview)
     interview.introduction_text, interview.search_text = introduction, transcript
@@ -113,3 +117,61 @@ def refresh_search_text(interview):
             for name, weight in INTERVIEW_FIELDS
         ))
     type(interview)._default_manager.filter(stale, pk=interview.pk).update(**values)
+
+
+class _PendingRefresh:
+    """The interviews a transaction changed, refreshed once each when it commits."""
+
+    def __init__(self, using):
+        self.using = using
+        self.ids = set()
+
+    def __call__(self):
+        connection = transaction.get_connection(self.using)
+        if getattr(connection, "interview_search_refresh", None) is self:
+            connection.interview_search_refresh = None
+        from .models import Interview
+
+        ids, self.ids = self.ids, set()
+        for interview in Interview.objects.using(self.using).filter(pk__in=ids):
+            refresh_search_text(interview)
+
+    def discard(self, pk):
+        self.ids.discard(pk)
+
+
+def _pending(using, *, create=False):
+    """This transaction's _PendingRefresh on `using` (an empty set-alike when there is none
+    and `create` is false)."""
+    connection = transaction.get_connection(using)
+    pending = getattr(connection, "interview_search_refresh", None)
+    registered = [sids for sids, callback, *_ in connection.run_on_commit
+                  if callback is pending] if pending is not None else []
+    if pending is not None and not registered:
+        # Its transaction (or the savepoint it was registered in) was rolled back.
+        pending = connection.interview_search_refresh = None
+    if create:
+        if pending is None:
+            pending = connection.interview_search_refresh = _PendingRefresh(using)
+        # Registered once per savepoint it is marked in, so that rolling one back drops only
+        # its own registration; the first call at commit refreshes them all, the rest find
+        # nothing left to do.
+        if set(connection.savepoint_ids) not in registered:
+            transaction.on_commit(pending, using=using, robust=True)
+    return pending if pending is not None else set()
+
+
+def refresh_later(interview_ids, using=DEFAULT_DB_ALIAS):
+    """Mark these interviews' search text stale: it is refreshed once each when the current
+    transaction commits (at once outside a transaction)."""
+    ids = {pk for pk in interview_ids if pk is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        from .models import Interview
+
+        for interview in Interview.objects.using(using).filter(pk__in=ids):
+            refresh_search_text(interview)
+        return
+    _pending(using, create=True).ids.update(ids)

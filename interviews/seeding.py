@@ -21,7 +21,6 @@ from articles.seeding import assign, read_seed
 
 from . import services
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
-from .search import refresh_search_text
 
 SEED_FILE = "interviews.json"
 STATUSES = {"published", "answered", "preparing"}
@@ -137,7 +136,6 @@ def load_interview(item, guests):
     set_lineup(interview, [guests[slug] for slug in item["guests"]])
     for position, segment in enumerate(item["sections"]):
         load_segment(interview, position, segment, guests)
-    refresh_search_text(interview)
 
     wanted = item["status"]
     if wanted == "published" and interview.status != Interview.Status.PUBLISHED:

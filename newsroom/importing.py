@@ -24,7 +24,6 @@ from interviews.models import (
     Question,
     Segment,
 )
-from interviews.search import refresh_search_text
 
 
 @dataclass
@@ -205,7 +204,6 @@ def _save_interview(parsed, article, author, report):
                 text = _html([text]) if text else kept.get(
                     (segment_position, question_position, guest.pk), "")
                 Answer.objects.create(question=question, guest=guest, text=text)
-    refresh_search_text(interview)
     report.append(
         f"Interview “{interview.title}”: {len(guests)} guests, {len(parsed.segments)} "
         f"sections, {len(parsed.questions)} questions; the note stays internal."

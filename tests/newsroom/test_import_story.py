@@ -247,8 +247,11 @@ def test_import_of_many_stories_is_quick(tmp_path):
     assert (datetime.now() - started).total_seconds() < 20
 
 
-def test_an_imported_interview_is_searchable_once_published(client, editor, seed_path):
-    run(seed_path, "--create-sections")
+def test_an_imported_interview_is_searchable_once_published(
+        client, editor, seed_path, django_capture_on_commit_callbacks):
+    # The search text is refreshed when the file's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        run(seed_path, "--create-sections")
     interview = Interview.objects.get()
     assert "Omar Hassan" in interview.search_text
     for answer in Answer.objects.filter(question__segment__interview=interview):

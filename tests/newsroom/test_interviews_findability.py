@@ -14,14 +14,14 @@ from urllib.parse import quote
 
 import feedparser
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
 from interviews import search as interview_search
 from interviews import services as interview_services
-from interviews.models import Answer, Interview
+from interviews.models import Answer, Interview, InterviewGuest
 from interviews.search import refresh_search_text
 from tests.articles.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 from tests.interviews.dom import form_values
@@ -31,6 +31,7 @@ from tests.interviews.factories import (
     InterviewFactory,
     QuestionFactory,
     SegmentFactory,
+    build_interview,
 )
 from tests.newsroom.search_queries import NASTY_QUERIES
 
@@ -336,23 +337,119 @@ def test_an_answer_changed_in_the_admin_is_searchable_at_once(editor_client):
         assert list(matches) == [interview]
 
 
-def test_a_guest_renamed_in_the_admin_is_searchable_by_the_new_name(editor_client):
+def test_a_guest_renamed_in_the_admin_is_searchable_by_the_new_name(
+        editor_client, django_capture_on_commit_callbacks):
     guest = GuestFactory(name="Ana Lindqvist", slug="ana")
     interview = make_interview("Harbour talks", guest=guest)
     assert found_anywhere(editor_client, "lindqvist") == [interview.get_absolute_url()] * 2
-    response = editor_client.post(f"/admin/interviews/guest/{guest.pk}/change/", {
-        "honorific": "Dr.", "name": "Ana Bergström", "slug": "ana",
-        "credentials": guest.credentials, "bio": "", "photo": "", "_save": "Save",
-    })
+    # The search text is refreshed when the admin's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/interviews/guest/{guest.pk}/change/", {
+            "honorific": "Dr.", "name": "Ana Bergström", "slug": "ana",
+            "credentials": guest.credentials, "bio": "", "photo": "", "_save": "Save",
+        })
     assert response.status_code == 302
     assert found_anywhere(editor_client, "bergström") == [interview.get_absolute_url()] * 2
     assert found_anywhere(editor_client, "lindqvist") == []
+
+
+def test_an_answer_saved_through_the_orm_is_searchable(client,
+                                                      django_capture_on_commit_callbacks):
+    # One transaction, as a shell or a script would run it: nobody calls refresh_search_text,
+    # the search text is refreshed (once) when it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        interview = make_interview("Harbour talks", answer="<p>The heron flew off.</p>",
+                                   refresh=False)
+        answer = Answer.objects.get(question__segment__interview=interview)
+        answer.text = "<p>The albatross came back.</p>"
+        answer.save()
+    assert found_anywhere(client, "albatross") == [interview.get_absolute_url()] * 2
+    assert found_anywhere(client, "heron") == []
+
+
+def test_bulk_changes_keep_the_search_text_current(client, django_capture_on_commit_callbacks):
+    # Each block is one transaction (the test's own never commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        interview = make_interview("Harbour talks", guest=GuestFactory(name="Ana Lindqvist"))
+    url = [interview.get_absolute_url()] * 2
+    with django_capture_on_commit_callbacks(execute=True):
+        Answer.objects.filter(question__segment__interview=interview).update(
+            text="<p>The walrus colony.</p>", has_text=True)
+    assert found_anywhere(client, "walrus") == url
+
+    # The seed loader's way with a line-up: delete it, bulk-create the new one.
+    with django_capture_on_commit_callbacks(execute=True):
+        interview.lineup.all().delete()
+        InterviewGuest.objects.bulk_create([InterviewGuest(
+            interview=interview, guest=GuestFactory(name="Ingrid Solberg"), position=0)])
+    assert found_anywhere(client, "solberg") == url
+    assert found_anywhere(client, "lindqvist") == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        interview.segments.all().delete()
+        interview.closing = "<p>Goodbye from the puffins.</p>"
+        interview.save()
+    assert found_anywhere(client, "walrus") == []
+    assert found_anywhere(client, "puffins") == url
+
+
+def test_a_transaction_refreshes_each_interview_once(db, monkeypatch,
+                                                    django_capture_on_commit_callbacks):
+    first, second = make_interview("First"), make_interview("Second")
+    refreshed = []
+    real = interview_search.refresh_search_text
+    monkeypatch.setattr(interview_search, "refresh_search_text",
+                        lambda interview: refreshed.append(interview.pk) or real(interview))
+    segment = first.segments.get()
+    guest = first.lineup.get().guest
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for number in range(20):
+            asked = QuestionFactory(segment=segment, text=f"Question {number} about gannets?")
+            AnswerFactory(question=asked, guest=guest, text=f"<p>Answer {number}.</p>")
+        with transaction.atomic():
+            SegmentFactory(interview=second, title="About the kittiwakes")
+        try:
+            with transaction.atomic():  # rolled back: it changes nothing, refreshes nothing
+                SegmentFactory(interview=InterviewFactory(), title="Never saved")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert sorted(refreshed) == sorted([first.pk, second.pk])
+    assert "gannets" in Interview.objects.get(pk=first.pk).search_text
+    assert "kittiwakes" in Interview.objects.get(pk=second.pk).search_text
+
+
+def test_saving_a_big_interview_in_the_admin_refreshes_it_once(editor_client, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    interview = build_interview(guests=2, segments=3, questions=4,
+                                status=Interview.Status.PREPARING, publish_at=None)
+    data = form_values(editor_client.get(
+        f"/admin/interviews/interview/{interview.pk}/change/").content.decode())
+    answers = [name for name in data if re.search(r"-answers-\d+-text$", name)]
+    assert len(answers) == 24
+    for number, name in enumerate(answers):
+        data[name] = [f"<p>Answer {number} about ospreys.</p>"]
+    data["_save"] = ["Save"]
+    refreshed = []
+    real = interview_search.refresh_search_text
+    monkeypatch.setattr(interview_search, "refresh_search_text",
+                        lambda interview: refreshed.append(interview.pk) or real(interview))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/interviews/interview/{interview.pk}/change/",
+                                      data)
+
+    assert response.status_code == 302
+    assert refreshed == [interview.pk]
+    assert "Answer 23 about ospreys." in Interview.objects.get(pk=interview.pk).search_text
 
 
 def test_publishing_indexes_a_transcript_nobody_refreshed(client):
     interview = make_interview("Harbour talks", answer="<p>The kestrel returned.</p>",
                                status=Interview.Status.ANSWERED, publish_at=None,
                                refresh=False)
+    # As after a bulk change nothing marked (or a database restored without the texts).
+    Interview.objects.filter(pk=interview.pk).update(search_text="")
     assert Interview.objects.get(pk=interview.pk).search_text == ""
     interview_services.publish_interview(interview)
     assert found_anywhere(client, "kestrel") == [interview.get_absolute_url()] * 2
