@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import services
+from . import publishing, services
 from .forms import ArticleForm, PhotoForm
 from .images import save_photo
 from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
@@ -19,17 +19,29 @@ def thumbnail(photo, width=120):
 
 
 class PublishingAdminMixin:
-    """What the desk's admins for public things share: who may publish, which fields only
-    publishers set, no deleting what one may not change, and "view on site" that opens the
-    preview until the thing is public."""
+    """What the desk's admins for public things (stories, interviews) share, all of it asked of
+    the publishing policy (articles.publishing): who may change which one, the status badge,
+    the publish and unpublish actions (only offered to those who may use them), the form's
+    status choices, the fields only publishers set, no deleting what one may not change, and
+    "view on site" that opens the preview until the thing is public.
+
+    A subclass names its services: `publish_service(obj, by=, at=)`,
+    `unpublish_service(obj, by=)`, and its `noun` for messages.
+    """
 
     publisher_only_fields = ["publish_at"]
+    noun = ("item", "items")
 
     def can_publish(self, user):
-        return services.can_publish(user)
+        return publishing.can_publish(user, self.model)
 
     def has_publish_permission(self, request):
         return self.can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or publishing.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not self.has_change_permission(request, obj):
@@ -44,6 +56,53 @@ class PublishingAdminMixin:
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        extra = self.get_form_extra_kwargs(request)
+
+        class FormForUser(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, **extra, **inner)
+
+        return FormForUser
+
+    def get_form_extra_kwargs(self, request):
+        """What the form is built with besides the data: the user the policy asks about."""
+        return {"user": request.user}
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj):
+        if obj.is_scheduled:
+            when = timezone.localtime(obj.publish_at)
+            return format_html('<span class="newsroom-state scheduled">Scheduled for {}</span>',
+                               f"{when:%d %b %Y %H:%M}")
+        return format_html('<span class="newsroom-state {}">{}</span>',
+                           obj.status, obj.get_status_display())
+
+    def run_service(self, request, queryset, action, done):
+        """Run service `action` on each selected one as request.user; report what it did and,
+        one by one, what the services refused."""
+        count = 0
+        for obj in queryset:
+            try:
+                action(obj, by=request.user)
+                count += 1
+            except (ValidationError, PermissionDenied) as error:
+                reasons = error.messages if hasattr(error, "messages") else [str(error)]
+                self.message_user(request, f"{obj}: {' '.join(reasons)}", messages.ERROR)
+        if count:
+            self.message_user(request, f"{count} {self.noun[count != 1]} {done}.",
+                              messages.SUCCESS)
+
+    @admin.action(description="Publish (or schedule, when the time is in the future)",
+                  permissions=["publish"])
+    def publish(self, request, queryset):
+        self.run_service(request, queryset, self.publish_service, "published")
+
+    @admin.action(description="Unpublish", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self.run_service(request, queryset, self.unpublish_service, "unpublished")
 
 
 @admin.register(Section)
@@ -79,7 +138,7 @@ class PhotoAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or services.can_publish(request.user):
+        if obj is None or publishing.can_publish(request.user, Article):
             return True
         # What readers already see (a live story's photo, a byline photo) is the editors'.
         return not (
@@ -138,6 +197,9 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     readonly_fields = ["lead_photo_preview", "created_at", "modified_at"]
     actions = ["submit_for_review", "publish", "unpublish"]
     publisher_only_fields = ["publish_at", "updated_at"]
+    publish_service = staticmethod(services.publish_article)
+    unpublish_service = staticmethod(services.unpublish_article)
+    noun = ("story", "stories")
     save_on_top = True
 
     class Media:
@@ -155,27 +217,6 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class FormForUser(form_class):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, user=request.user, **inner)
-
-        return FormForUser
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None or services.can_publish(request.user):
-            return True
-        # Reporters edit their own stories until an editor publishes them.
-        return obj.status != Article.Status.PUBLISHED and (
-            obj.created_by_id == request.user.pk
-            or obj.authors.filter(user=request.user).exists()
-        )
-
-
     def save_model(self, request, obj, form, change):
         before = Article.objects.get(pk=obj.pk) if change else None
         services.save_article(obj, by=request.user, before=before)
@@ -184,45 +225,10 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     def byline(self, article):
         return ", ".join(author.name for author in article.authors.all()) or "—"
 
-    @admin.display(description="Status", ordering="status")
-    def state(self, article):
-        if article.is_scheduled:
-            when = timezone.localtime(article.publish_at)
-            return format_html('<span class="newsroom-state scheduled">Scheduled for {}</span>',
-                               f"{when:%d %b %Y %H:%M}")
-        return format_html('<span class="newsroom-state {}">{}</span>',
-                           article.status, article.get_status_display())
-
     @admin.display(description="Lead photo preview")
     def lead_photo_preview(self, article):
         return thumbnail(article.lead_photo, 320)
 
-    def _apply(self, request, queryset, action, done):
-        count = 0
-        for article in queryset:
-            try:
-                action(article, by=request.user)
-                count += 1
-            except (ValidationError, PermissionDenied) as error:
-                message = error.messages[0] if hasattr(error, "messages") else str(error)
-                self.message_user(request, f"{article}: {message}", messages.ERROR)
-        if count:
-            self.message_user(request, f"{count} {'story' if count == 1 else 'stories'} {done}.",
-                              messages.SUCCESS)
-
     @admin.action(description="Submit for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        allowed = [a for a in queryset if self.has_change_permission(request, a)]
-        if len(allowed) != len(queryset):
-            self.message_user(request, "Some stories were skipped: you cannot edit them.",
-                              messages.WARNING)
-        self._apply(request, allowed, services.submit_for_review, "sent for review")
-
-    @admin.action(description="Publish (or schedule, when the time is in the future)",
-                  permissions=["publish"])
-    def publish(self, request, queryset):
-        self._apply(request, queryset, services.publish_article, "published")
-
-    @admin.action(description="Unpublish", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._apply(request, queryset, services.unpublish_article, "unpublished")
+        self.run_service(request, queryset, services.submit_for_review, "sent for review")

@@ -1,14 +1,15 @@
 import re
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.forms import TagWidget
 from taggit.utils import _parse_tags
 
+from . import publishing
 from .images import ALLOWED_EXTENSIONS, prepare_upload, save_photo
 from .models import Article, Photo
-from .services import can_publish
 
 
 class PhotoForm(forms.ModelForm):
@@ -35,8 +36,50 @@ class PhotoForm(forms.ModelForm):
         return photo
 
 
-class ArticleForm(forms.ModelForm):
+class PublishingFormMixin:
+    """The status and publication time of a story or an interview, as the policy
+    (articles.publishing) lets `user` set them.
+
+    The status list offers only what the user may choose; a forged choice gets the policy's
+    reason rather than "not a valid choice". Without a user, the form allows what an
+    anonymous visitor may: no publishing.
+    """
+
+    publish_refusal = "Reporters cannot publish."
+    unpublish_refusal = "Only editors can unpublish this."
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None else AnonymousUser()
+        self.allowed_statuses = publishing.allowed_statuses(self.user, self.instance)
+        status = self.fields.get("status")
+        if status is not None:
+            # Only the widget's list: validation still knows every status (see clean_status).
+            status.widget.choices = [choice for choice in status.choices
+                                     if choice[0] in self.allowed_statuses]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        stored = self.instance.status if self.instance.pk else None
+        if status != stored and status not in self.allowed_statuses:
+            raise ValidationError(self.unpublish_refusal if stored == publishing.PUBLISHED
+                                  else self.publish_refusal)
+        return status
+
+    def clean_publish_at(self):
+        publish_at = self.cleaned_data.get("publish_at")
+        if (publish_at != self.instance.publish_at
+                and not publishing.can_publish(self.user, self.instance)):
+            raise ValidationError("Only editors can set or change the publication time.")
+        return publish_at
+
+
+class ArticleForm(PublishingFormMixin, forms.ModelForm):
     """The story form; who may set which status is checked here, on the server."""
+
+    publish_refusal = ("Reporters cannot publish. "
+                       "Choose “In review” to send the story to an editor.")
+    unpublish_refusal = "Only editors can unpublish a story."
 
     class Meta:
         model = Article
@@ -53,27 +96,6 @@ class ArticleForm(forms.ModelForm):
             "discussion_prompt": forms.TextInput(attrs={"class": "vLargeTextField",
                                                         "size": 80}),
         }
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        was_published = self.instance.pk and self.instance.status == Article.Status.PUBLISHED
-        if status == Article.Status.PUBLISHED and not was_published and not can_publish(self.user):
-            raise ValidationError(
-                "Reporters cannot publish. Choose “In review” to send the story to an editor."
-            )
-        if was_published and status != Article.Status.PUBLISHED and not can_publish(self.user):
-            raise ValidationError("Only editors can unpublish a story.")
-        return status
-
-    def clean_publish_at(self):
-        publish_at = self.cleaned_data.get("publish_at")
-        if publish_at != self.instance.publish_at and not can_publish(self.user):
-            raise ValidationError("Only editors can set or change the publication time.")
-        return publish_at
 
 
 def parse_tags(text):

@@ -1,28 +1,24 @@
-"""The publishing workflow. The admin, the seed loader and the importer all call these."""
+"""The publishing workflow. The admin, the seed loader and the importer all call these.
 
-from django.core.exceptions import PermissionDenied, ValidationError
+Who may do what is articles.publishing's to say; these functions ask it and raise
+PermissionDenied when it says no. `by=None` is the system itself (see publishing).
+"""
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import publishing
 from .models import Article, ArticleRedirect
 from .sanitize import clean_html
 
-PUBLISH_PERMISSION = "articles.publish_article"
 # A change to any of these in a live story shows readers an "Updated" time.
 CONTENT_FIELDS = ("title", "kicker", "standfirst", "body", "lead_photo_id")
 
 
-def can_publish(user):
-    return user is not None and user.has_perm(PUBLISH_PERMISSION)
-
-
-def _require_publisher(user):
-    if user is not None and not can_publish(user):
-        raise PermissionDenied("Only editors can publish, schedule or unpublish stories.")
-
-
 @transaction.atomic
 def submit_for_review(article, *, by=None):
+    publishing.require_editor_of(by, article)
     if article.status == Article.Status.PUBLISHED:
         raise ValidationError("This story is already published.")
     article.status = Article.Status.REVIEW
@@ -31,31 +27,21 @@ def submit_for_review(article, *, by=None):
 
 @transaction.atomic
 def publish_article(article, *, by=None, at=None):
-    """Publish now, or at `at` (a future time schedules the story).
-
-    `by=None` is the system itself (seed loader, importer run by an editor).
-    """
-    _require_publisher(by)
+    """Publish now, or at `at` (a future time schedules the story)."""
+    publishing.require_publisher(by, article)
     if not article.title.strip():
         raise ValidationError("A story needs a headline before it can be published.")
     # The address readers had, from the stored row: the caller may have edited this object.
     before = Article.objects.filter(pk=article.pk).select_related("section").first()
     old_url = before.get_absolute_url() if before and before.is_public else None
-    article.status = Article.Status.PUBLISHED
-    if at is not None:
-        article.publish_at = at
-    elif article.publish_at is None:
-        article.publish_at = timezone.now()
-    article.save()
+    publishing.publish(article, by=by, at=at)
     if old_url:
         _remember_old_url(article, old_url)
 
 
 @transaction.atomic
 def unpublish_article(article, *, by=None):
-    _require_publisher(by)
-    article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "modified_at"])
+    publishing.unpublish(article, Article.Status.DRAFT, by=by)
 
 
 @transaction.atomic
@@ -64,19 +50,17 @@ def save_article(article, *, by=None, before=None):
 
     `before` is the row as it was (None for a new story). A story that was published and
     changes its headline, body or photo shows an updated time; one whose address changes
-    keeps answering at the old address with a 301.
+    keeps answering at the old address with a 301. Refused (PermissionDenied) when `by` may
+    not make the change: see publishing.check_save.
     """
+    publishing.check_save(by, article, before)
     if article.pk is None and by is not None and article.created_by_id is None:
         article.created_by = by
     # Compare the body as it will be stored: CKEditor sends back markup that differs from the
     # sanitised copy (e.g. links without the rel we add) even when nobody changed a word.
     article.body = clean_html(article.body)
-    if article.status == Article.Status.PUBLISHED:
-        newly_published = before is None or before.status != Article.Status.PUBLISHED
-        if newly_published or before.publish_at != article.publish_at:
-            _require_publisher(by)
-        if article.publish_at is None:
-            article.publish_at = timezone.now()
+    if article.status == Article.Status.PUBLISHED and article.publish_at is None:
+        article.publish_at = timezone.now()
     was_live = (before is not None and before.status == Article.Status.PUBLISHED
                 and before.publish_at and before.publish_at <= timezone.now())
     if was_live and article.status == Article.Status.PUBLISHED and any(

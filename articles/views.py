@@ -7,6 +7,7 @@ from taggit.models import Tag
 
 from .images import save_editor_image
 from .models import Article, Author, Section
+from .publishing import can_preview
 from .services import find_moved_article
 
 
@@ -66,8 +67,7 @@ def article_detail(request, section, year, month, day, slug):
 
 def article_preview(request, pk):
     # Anyone but the desk gets the same 404 as for a story that does not exist.
-    user = request.user
-    if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+    if not can_preview(request.user, Article):
         raise Http404("No such story")
     article = get_object_or_404(Article.objects.for_detail(), pk=pk)
     return render(request, "articles/detail.html", {"article": article, "preview": True})

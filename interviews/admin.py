@@ -2,23 +2,22 @@ import nested_admin
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag, TaggedItem
 
+from articles import publishing
 from articles.admin import PublishingAdminMixin, thumbnail
 
 from . import services
-from .forms import AnswerForm, InterviewForm, InterviewGuestForm, QuestionForm, SegmentForm
+from .forms import (
+    AnswerForm,
+    InterviewForm,
+    InterviewGuestForm,
+    QuestionForm,
+    SegmentForm,
+    SubmittedTranscript,
+)
 from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
-
-
-class PublishRefused(Exception):
-    """publish_interview (or mark_answered) said no after the parts were saved."""
-
-    def __init__(self, reasons):
-        super().__init__(reasons)
-        self.messages = reasons
 
 
 @admin.register(Guest)
@@ -38,7 +37,7 @@ class GuestAdmin(admin.ModelAdmin):
         if not super().has_change_permission(request, obj):
             return False
         # A guest of a live interview is shown to readers: the editors' to change.
-        return (obj is None or services.can_publish(request.user)
+        return (obj is None or publishing.can_publish(request.user, Interview)
                 or not obj.interviews.filter(pk__in=Interview.objects.published()).exists())
 
 
@@ -52,12 +51,12 @@ def _interview_of(obj):
 
 
 class InterviewPartInline:
-    """The parts of a live interview are as locked as the interview itself."""
+    """The parts of an interview are as locked as the interview itself."""
 
     def _locked(self, request, obj):
         interview = _interview_of(obj)
-        return (interview is not None and interview.status == Interview.Status.PUBLISHED
-                and not services.can_publish(request.user))
+        return (interview is not None and interview.pk is not None
+                and not publishing.can_edit(request.user, interview))
 
     def has_add_permission(self, request, obj=None):
         return not self._locked(request, obj) and super().has_add_permission(request, obj)
@@ -140,6 +139,9 @@ class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["unanswered_list", "created_at", "modified_at"]
     actions = ["mark_answered", "publish", "unpublish"]
+    publish_service = staticmethod(services.publish_interview)
+    unpublish_service = staticmethod(services.unpublish_interview)
+    noun = ("interview", "interviews")
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "interviewer", "article", "introduction",
@@ -160,49 +162,39 @@ class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
             .prefetch_related("lineup__guest")
         )
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        refusal = getattr(request, "_interview_refusal", None)
+    # The form checks the transcript it is submitted with ---------------------------------------
 
-        class FormForUser(form_class):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, user=request.user, refusal=refusal, **inner)
+    def get_form_extra_kwargs(self, request):
+        return {**super().get_form_extra_kwargs(request),
+                "transcript": self._submitted_transcript(request)}
 
-        return FormForUser
+    def _create_formsets(self, request, obj, change):
+        # The admin makes the form, then the formsets, then validates the form: hand it the
+        # formsets, so that it can refuse an incomplete interview before anything is saved.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        self._submitted_transcript(request).formsets = formsets
+        return formsets, inline_instances
 
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        # A live interview is the editors' to change.
-        return (obj is None or obj.status != Interview.Status.PUBLISHED
-                or services.can_publish(request.user))
-
-    def can_publish(self, user):
-        return services.can_publish(user)
+    @staticmethod
+    def _submitted_transcript(request):
+        if not hasattr(request, "interview_transcript"):
+            request.interview_transcript = SubmittedTranscript()
+        return request.interview_transcript
 
     # Saving: the status goes through the services ------------------------------------------
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except PublishRefused as refusal:
-            # The whole save was rolled back (changeform_view runs in a transaction); show the
-            # same submission again with the reason on the status field.
-            request._interview_refusal = refusal.messages
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
     def save_model(self, request, obj, form, change):
-        # Whether it may be answered or published depends on the questions and answers,
-        # which are saved after this: hold it as "preparing" until they are.
-        obj._wanted_status = obj.status
-        if obj.status != Interview.Status.PREPARING:
-            obj.status = Interview.Status.PREPARING
-        obj.save()
+        # Answering and publishing are checked against the saved questions and answers, which
+        # are saved after this: keep it "preparing" until they are (save_related).
+        obj.wanted_status = obj.status
+        obj.status = Interview.Status.PREPARING
+        before = Interview.objects.get(pk=obj.pk) if change else None
+        services.save_interview(obj, by=request.user, before=before)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         interview = form.instance
-        wanted = getattr(interview, "_wanted_status", interview.status)
+        wanted = getattr(interview, "wanted_status", interview.status)
         try:
             if wanted == Interview.Status.PUBLISHED:
                 services.publish_interview(interview, by=request.user,
@@ -210,9 +202,10 @@ class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
             elif wanted == Interview.Status.ANSWERED:
                 services.mark_answered(interview, by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            raise PublishRefused(
-                error.messages if hasattr(error, "messages") else [str(error)]
-            ) from error
+            # The form checked the same rules on what was submitted; this is someone else's
+            # change in between. The work is saved, in preparation.
+            reasons = error.messages if hasattr(error, "messages") else [str(error)]
+            self.message_user(request, f"{interview}: {' '.join(reasons)}", messages.ERROR)
 
     # Change list ---------------------------------------------------------------------------
 
@@ -234,40 +227,6 @@ class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
     def unanswered(self, interview):
         return interview.unanswered_count  # annotated by get_queryset, counted in SQL
 
-    @admin.display(description="Status", ordering="status")
-    def state(self, interview):
-        if interview.is_scheduled:
-            when = timezone.localtime(interview.publish_at)
-            return format_html('<span class="newsroom-state scheduled">Scheduled for {}</span>',
-                               f"{when:%d %b %Y %H:%M}")
-        return format_html('<span class="newsroom-state {}">{}</span>',
-                           interview.status, interview.get_status_display())
-
-    # Actions -------------------------------------------------------------------------------
-
-    def _apply(self, request, queryset, action, done):
-        count = 0
-        for interview in queryset:
-            try:
-                action(interview, by=request.user)
-                count += 1
-            except (ValidationError, PermissionDenied) as error:
-                reasons = error.messages if hasattr(error, "messages") else [str(error)]
-                messages.error(request, f"{interview}: {' '.join(reasons)}")
-        if count:
-            noun = "interview" if count == 1 else "interviews"
-            messages.success(request, f"{count} {noun} {done}.")
-
     @admin.action(description="Mark as answered (ready to publish)", permissions=["change"])
     def mark_answered(self, request, queryset):
-        allowed = [i for i in queryset if self.has_change_permission(request, i)]
-        self._apply(request, allowed, services.mark_answered, "marked as answered")
-
-    @admin.action(description="Publish (or schedule, when the time is in the future)",
-                  permissions=["publish"])
-    def publish(self, request, queryset):
-        self._apply(request, queryset, services.publish_interview, "published")
-
-    @admin.action(description="Unpublish", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._apply(request, queryset, services.unpublish_interview, "unpublished")
+        self.run_service(request, queryset, services.mark_answered, "marked as answered")

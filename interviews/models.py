@@ -31,6 +31,11 @@ def is_blank_answer(text):
     return _PLACEHOLDER.fullmatch(plain_text(text or "").replace("\xa0", " ")) is not None
 
 
+def has_answer_text(text):
+    """What Answer.save() stores as `has_text`: real words once the text is sanitised."""
+    return not is_blank_answer(clean_html(text or ""))
+
+
 # Keeping the search text current ---------------------------------------------------------------
 # An interview's search text holds its guests' names, its sections, questions, answers and
 # closing (interviews.search). The rows below say when they change: saved, deleted, created or
@@ -183,6 +188,13 @@ def answers_owed(question, interview):
     real_answer = Answer.objects.filter(question=_one_level_in(question),
                                         guest=OuterRef("guest_id"), has_text=True)
     return addressees, addressees.exclude(Exists(real_answer)), lineup.exclude(Exists(real_answer))
+
+
+def guests_owing(addressees, lineup, answered):
+    """answers_owed for a transcript still in memory (the admin's form, before anything is
+    saved): the guests a question is addressed to, or the whole line-up when it is addressed
+    to nobody in particular, less those whose answer has text (has_answer_text)."""
+    return [guest for guest in (addressees or lineup) if guest not in answered]
 
 
 class InterviewQuerySet(PublishableQuerySet):
@@ -467,7 +479,7 @@ class Answer(PartOfTranscript, models.Model):
 
     def save(self, *args, **kwargs):
         self.text = clean_html(self.text)
-        self.has_text = not is_blank_answer(self.text)
+        self.has_text = not is_blank_answer(self.text)  # has_answer_text(), sanitised once
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "has_text"}
         super().save(*args, **kwargs)

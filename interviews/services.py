@@ -1,25 +1,18 @@
-"""The interview workflow. The admin, the seed loader and any importer all call these."""
+"""The interview workflow. The admin, the seed loader and the importer all call these.
 
-from django.core.exceptions import PermissionDenied, ValidationError
+Who may do what is articles.publishing's to say (the same policy as for stories); these
+functions ask it and raise PermissionDenied when it says no. `by=None` is the system itself.
+"""
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import Truncator
 
+from articles import publishing
 from articles.search import plain_text
 
 from .models import Interview
 from .search import refresh_search_text
-
-PUBLISH_PERMISSION = "interviews.publish_interview"
-
-
-def can_publish(user):
-    return user is not None and user.has_perm(PUBLISH_PERMISSION)
-
-
-def _require_publisher(user):
-    if user is not None and not can_publish(user):
-        raise PermissionDenied("Only editors can publish or unpublish interviews.")
 
 
 def describe(question):
@@ -29,17 +22,35 @@ def describe(question):
     return f"Section {question.segment_number}, question {question.number} ({who}): {words}"
 
 
+def readiness_problems(has_guests, unanswered, what):
+    """Why an interview cannot be `what` ("published", "marked as answered") yet: no guest,
+    or these questions (numbered, with `awaiting`) lack answers. Empty when it can."""
+    if not has_guests:
+        return [f"An interview needs at least one guest before it can be {what}."]
+    return [f"Unanswered: {describe(question)}" for question in unanswered()]
+
+
 def _require_answers(interview, what):
-    if not interview.lineup.exists():
-        raise ValidationError(f"An interview needs at least one guest before it can be {what}.")
-    missing = interview.unanswered_questions()
-    if missing:
-        raise ValidationError([f"Unanswered: {describe(question)}" for question in missing])
+    problems = readiness_problems(interview.lineup.exists(), interview.unanswered_questions,
+                                  what)
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def save_interview(interview, *, by=None, before=None):
+    """Save an interview's own fields (`before`: the stored row, None for a new one).
+
+    Its status moves through mark_answered and publish_interview, which check its answers.
+    """
+    publishing.check_save(by, interview, before)
+    interview.save()
 
 
 @transaction.atomic
 def mark_answered(interview, *, by=None):
     """Every guest has answered every question put to them: ready for an editor."""
+    publishing.require_editor_of(by, interview)
     if interview.status == Interview.Status.PUBLISHED:
         raise ValidationError("This interview is already published.")
     _require_answers(interview, "marked as answered")
@@ -50,20 +61,12 @@ def mark_answered(interview, *, by=None):
 @transaction.atomic
 def publish_interview(interview, *, by=None, at=None):
     """Publish now, or at `at` (a future time schedules it). Refused while any question lacks
-    an answer; the refusal names each one.
-
-    `by=None` is the system itself (seed loader); a user needs the publish permission.
-    """
-    _require_publisher(by)
+    an answer; the refusal names each one."""
+    publishing.require_publisher(by, interview)
     if not interview.title.strip():
         raise ValidationError("An interview needs a title before it can be published.")
     _require_answers(interview, "published")
-    interview.status = Interview.Status.PUBLISHED
-    if at is not None:
-        interview.publish_at = at
-    elif interview.publish_at is None:
-        interview.publish_at = timezone.now()
-    interview.save()
+    publishing.publish(interview, by=by, at=at)
     # Whoever saved the transcript, it goes public with a current search index.
     refresh_search_text(interview)
 
@@ -71,7 +74,7 @@ def publish_interview(interview, *, by=None, at=None):
 @transaction.atomic
 def unpublish_interview(interview, *, by=None):
     """Take it off the site; it goes back to “answered” (or “preparing” if it no longer is)."""
-    _require_publisher(by)
+    publishing.require_publisher(by, interview)
     complete = interview.lineup.exists() and not interview.unanswered_questions()
-    interview.status = Interview.Status.ANSWERED if complete else Interview.Status.PREPARING
-    interview.save(update_fields=["status", "modified_at"])
+    status = Interview.Status.ANSWERED if complete else Interview.Status.PREPARING
+    publishing.unpublish(interview, status, by=by)

@@ -2,6 +2,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
+from articles.publishing import can_preview
+
 from .models import Guest, Interview
 
 
@@ -43,8 +45,7 @@ def interview_detail(request, slug):
 
 def interview_preview(request, pk):
     # Anyone but the desk gets the same 404 as for an interview that does not exist.
-    user = request.user
-    if not (user.is_active and user.is_staff and user.has_perm("interviews.view_interview")):
+    if not can_preview(request.user, Interview):
         raise Http404("No such interview")
     interview = get_object_or_404(Interview.objects.for_detail(), pk=pk)
     return _render(request, interview, preview=True)

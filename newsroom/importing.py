@@ -3,6 +3,10 @@
 The parser knows nothing of the database; this module knows nothing of the command line or
 HTTP. The `import_story` command and the admin's "Import story" page both call
 `import_file`, which changes all or nothing for one file.
+
+The import runs as a user (`by`): the publishing policy (articles.publishing) decides what it
+may create, overwrite and publish, exactly as in the admin. `by=None` is the operator at the
+shell, who may do everything.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from articles import publishing
 from articles import services as article_services
 from articles.importing import ImportProblem, parse
 from articles.models import RESERVED_SLUGS, Article, ArticleAuthor, Author, Section
@@ -48,8 +53,8 @@ def _unique_slug(model, base, limit):
     return slug
 
 
-def find_section(name, *, create=False, fallback=None):
-    """The section a story names, or the fallback; created only when asked."""
+def find_section(name, *, create=False, fallback=None, by=None):
+    """The section a story names, or the fallback; created only when asked (and allowed)."""
     if not name:
         if fallback is None:
             raise ImportProblem("the story names no section (no “Home » Section” line): "
@@ -63,6 +68,8 @@ def find_section(name, *, create=False, fallback=None):
     if not create:
         raise ImportProblem(f"the section “{name}” does not exist yet; allow creating "
                             "sections to add it", None)
+    publishing.require(publishing.can_add(by, Section),
+                       f"the section “{name}” does not exist, and you may not create sections")
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-news"
     section = Section.objects.create(name=name, slug=_unique_slug(Section, slug, 80),
@@ -70,16 +77,21 @@ def find_section(name, *, create=False, fallback=None):
     return section, True
 
 
-def _author(name):
+def _author(name, by):
     author = Author.objects.filter(name__iexact=name).first()
     if author:
         return author, False
+    publishing.require(publishing.can_add(by, Author),
+                       f"the author “{name}” does not exist, and you may not add authors")
     return Author.objects.create(name=name, slug=_unique_slug(Author, name, 120)), True
 
 
 @transaction.atomic
 def import_file(name, data, *, by=None, publish=False, create_sections=False, section=None):
-    """Import one file's bytes. Raises ImportProblem (nothing saved) when it cannot."""
+    """Import one file's bytes as `by`. Raises ImportProblem, or PermissionDenied when the
+    policy refuses `by` something the file asks (nothing saved either way)."""
+    if publish:
+        publishing.require_publisher(by, Article)
     story = parse(data)
     report = [f"Recognised: {', '.join(story.recognised)}."]
     if story.skipped:
@@ -87,7 +99,7 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
                       + "; ".join(f"line {line} “{text}”" for line, text in story.skipped) + ".")
 
     chosen, section_created = find_section(story.section, create=create_sections,
-                                           fallback=section)
+                                           fallback=section, by=by)
     if section_created:
         report.append(f"Created the section “{chosen.name}”.")
 
@@ -103,13 +115,19 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
     article.body = _html(story.paragraphs)
     article.discussion_prompt = story.prompt[:400]
     if story.published is not None:
-        article.publish_at = timezone.make_aware(story.published)
-    article_services.save_article(article, by=by if created else None, before=before)
+        published = timezone.make_aware(story.published)
+        if publishing.can_publish(by, Article):
+            article.publish_at = published
+        elif published != article.publish_at:
+            report.append(f"The file's time ({published:%Y-%m-%d %H:%M}) was not kept: only "
+                          "editors set publication times.")
+    # Overwriting a story is the same change as in the admin: refused unless `by` may edit it.
+    article_services.save_article(article, by=by, before=before)
     article.tags.set(story.tags)
 
     author = None
     if story.author:
-        author, new_author = _author(story.author)
+        author, new_author = _author(story.author, by)
         if new_author:
             report.append(f"Created the author “{author.name}”.")
         ArticleAuthor.objects.get_or_create(article=article, author=author,
@@ -126,7 +144,7 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
 
     interview = None
     if story.interview is not None:
-        interview = _save_interview(story.interview, article, author, report)
+        interview = _save_interview(story.interview, article, author, report, by)
 
     if publish:
         article_services.publish_article(article, by=by, at=article.publish_at)
@@ -146,7 +164,7 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
                   report=report)
 
 
-def _save_interview(parsed, article, author, report):
+def _save_interview(parsed, article, author, report, by):
     if author is None:
         raise ImportProblem("the interview needs an interviewer, but the story has no "
                             "Author: line")
@@ -156,6 +174,7 @@ def _save_interview(parsed, article, author, report):
         report.append(f"The interview “{interview.title}” is already published; it was left "
                       "as it is.")
         return interview
+    before = None if interview is None else Interview.objects.get(pk=interview.pk)
     if interview is None:
         interview = Interview(slug=slug, interviewer=author)
         report.append(f"Interviewer: {author.name} (the story's author; change it in the "
@@ -165,12 +184,14 @@ def _save_interview(parsed, article, author, report):
     interview.introduction = _html(parsed.introduction)
     interview.closing = _html(parsed.closing)
     interview.prep_notes = "\n\n".join(parsed.notes)
-    interview.save()
+    interview_services.save_interview(interview, by=by, before=before)
 
     guests = {}
     for position, person in enumerate(parsed.guests):
         guest = Guest.objects.filter(name__iexact=person.name).first()
         if guest is None:
+            publishing.require(publishing.can_add(by, Guest),
+                               f"the guest “{person.name}” is new, and you may not add guests")
             guest = Guest.objects.create(name=person.name, honorific=person.honorific,
                                          credentials=person.credentials[:300],
                                          slug=_unique_slug(Guest, person.name, 120))

@@ -1,5 +1,6 @@
 """Who may do what at the article desk, enforced on the server through the admin."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,14 @@ from .admin_forms import (
 from .factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def status_options(client, url):
+    """The values the status select of the admin form at `url` offers, in order."""
+    html = client.get(url).content.decode()
+    select = re.search(r'<select name="status"[^>]*>(.*?)</select>', html, re.S)
+    assert select, "no status select on the page"
+    return re.findall(r'<option value="([^"]*)"', select.group(1))
 
 
 def new_story_fields(section, **extra):
@@ -128,6 +137,18 @@ def test_reporter_cannot_set_the_publication_time(reporter_client, reporter):
     post_admin_form(reporter_client, change_url(draft), {"publish_at": when})
     draft.refresh_from_db()
     assert draft.publish_at is None
+
+
+def test_reporter_is_offered_only_draft_and_review(reporter_client, reporter):
+    assert status_options(reporter_client, ADD_URL) == ["draft", "review"]
+    own = ArticleFactory(status=Article.Status.REVIEW, publish_at=None, created_by=reporter)
+    assert status_options(reporter_client, change_url(own)) == ["draft", "review"]
+
+
+def test_editor_is_offered_every_status(editor_client):
+    assert status_options(editor_client, ADD_URL) == ["draft", "review", "published"]
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    assert status_options(editor_client, change_url(story)) == ["draft", "review", "published"]
 
 
 def test_reporter_is_not_offered_publish_or_unpublish(reporter_client):

@@ -99,6 +99,43 @@ def test_reporters_cannot_publish_through_services(reporter):
     assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == 1
 
 
+def test_services_refuse_what_the_policy_refuses_a_reporter(reporter):
+    from django.contrib.auth.models import User
+
+    colleague = User.objects.create_user("colleague", is_staff=True)
+    theirs = ArticleFactory(title="Their draft", status=Article.Status.DRAFT, publish_at=None,
+                            created_by=colleague)
+    with pytest.raises(PermissionDenied):
+        services.submit_for_review(theirs, by=reporter)
+    before = Article.objects.get(pk=theirs.pk)
+    theirs.title = "Rewritten"
+    with pytest.raises(PermissionDenied):
+        services.save_article(theirs, by=reporter, before=before)
+
+    own = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+    before = Article.objects.get(pk=own.pk)
+    own.status = Article.Status.PUBLISHED
+    with pytest.raises(PermissionDenied):
+        services.save_article(own, by=reporter, before=before)
+    own.status, own.publish_at = Article.Status.DRAFT, timezone.now() + timedelta(days=1)
+    with pytest.raises(PermissionDenied):
+        services.save_article(own, by=reporter, before=before)
+
+    live = ArticleFactory(title="Live story", created_by=reporter)
+    before = Article.objects.get(pk=live.pk)
+    live.title = "Changed by a reporter"
+    with pytest.raises(PermissionDenied):
+        services.save_article(live, by=reporter, before=before)
+
+    assert Article.objects.get(pk=theirs.pk).title == "Their draft"
+    assert Article.objects.get(pk=own.pk).status == Article.Status.DRAFT
+    assert Article.objects.get(pk=own.pk).publish_at is None
+    assert Article.objects.get(pk=live.pk).title == "Live story"
+    # What the policy allows goes through.
+    services.submit_for_review(own, by=reporter)
+    assert Article.objects.get(pk=own.pk).status == Article.Status.REVIEW
+
+
 def test_a_story_without_headline_is_not_published(editor):
     story = ArticleFactory(title="  ", status=Article.Status.REVIEW, publish_at=None)
     with pytest.raises(ValidationError):

@@ -79,6 +79,13 @@ def test_reporter_cannot_publish(page, live_server):
     pick_autocomplete(page, "section", "Harbour")
     page.locator(".ck-editor__editable").first.click()
     page.keyboard.type("Half the pier was dark on Tuesday.")
+    # The status list offers a reporter what they may choose.
+    options = page.locator("#id_status option")
+    assert [options.nth(i).get_attribute("value") for i in range(options.count())] == [
+        "draft", "review"]
+    # A forged choice is refused on the server.
+    page.evaluate("""() => document.querySelector('#id_status')
+                                   .add(new Option('Published', 'published'))""")
     page.select_option("#id_status", "published")
     page.click("input[name=_save]")
 

@@ -5,7 +5,10 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from interviews import services
 from interviews.models import Answer, Guest, Interview, InterviewGuest, Question, Segment
 from tests.articles.factories import ArticleFactory, AuthorFactory
 
@@ -189,6 +192,91 @@ def test_changing_an_interview_to_published_is_refused_and_changes_nothing(edito
     assert (interview.title, interview.status) == ("A new title", "published")
 
 
+def status_options(client, url):
+    html = client.get(url).content.decode()
+    select = re.search(r'<select name="status"[^>]*>(.*?)</select>', html, re.S)
+    assert select, "no status select on the page"
+    return re.findall(r'<option value="([^"]*)"', select.group(1))
+
+
+def test_the_refusal_is_made_before_saving_and_names_every_question(editor_client,
+                                                                    monkeypatch):
+    interview = build_interview(guests=2, segments=2, questions=2,
+                                status=Interview.Status.PREPARING, publish_at=None)
+    first = interview.segments.get(position=0).questions.get(position=1)
+    second = interview.segments.get(position=1).questions.get(position=0)
+    first.answers.all().delete()
+    second.answers.filter(guest=interview.lineup.first().guest).delete()
+    data = form_values(editor_client.get(change_url(interview)).content.decode())
+    data.update(status=["published"], title=["Retitled"], _save=["Save"])
+    called = []
+    for name in ("publish_interview", "save_interview", "mark_answered"):
+        monkeypatch.setattr(services, name, lambda *a, name=name, **k: called.append(name))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.post(change_url(interview), data)
+
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+              and "interviews_" in q["sql"]]
+    assert writes == [] and called == []
+    both = ", ".join(a.guest.short_name for a in interview.lineup.all())
+    one = interview.lineup.first().guest.short_name
+    assert response.context["adminform"].form.errors["status"] == [
+        f"Unanswered: Section 1, question 2 ({both}): {first.text}",
+        f"Unanswered: Section 2, question 1 ({one}): {second.text}",
+    ]
+    html = response.content.decode()
+    assert f"Section 2, question 1 ({one})" in html
+    title = interview.title
+    interview.refresh_from_db()
+    assert (interview.title, interview.status) == (title, Interview.Status.PREPARING)
+
+
+def test_a_question_deleted_in_the_same_submission_no_longer_holds_it_back(editor_client):
+    interview = build_interview(guests=1, segments=1, questions=2,
+                                status=Interview.Status.PREPARING, publish_at=None)
+    missing = interview.segments.get().questions.get(position=1)
+    missing.answers.all().delete()
+    data = form_values(editor_client.get(change_url(interview)).content.decode())
+    delete = next(name[: -len("-id")] for name, values in data.items()
+                  if name.endswith("-id") and values == [str(missing.pk)]
+                  and "-questions-" in name)
+    data[f"{delete}-DELETE"] = ["on"]
+    data.update(status=["published"], _save=["Save"])
+
+    assert editor_client.post(change_url(interview), data).status_code == 302
+
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.PUBLISHED
+    assert not Question.objects.filter(pk=missing.pk).exists()
+
+
+def test_an_interview_without_guests_is_refused_on_the_form(editor_client):
+    prefixes = formset_prefixes(editor_client)
+    data = new_interview_post(prefixes, [], [], status="published")
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status"] == [
+        "An interview needs at least one guest before it can be published."]
+    assert not Interview.objects.exists()
+
+
+def test_reporter_marking_it_answered_is_refused_naming_the_question(reporter_client, guests):
+    hassan, miller = guests
+    prefixes = formset_prefixes(reporter_client)
+    data = new_interview_post(prefixes, guests, sections_for(hassan, miller, missing=True),
+                              status="answered")
+
+    response = reporter_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status"] == [
+        "Unanswered: Section 1, question 2 (Dr. Hassan): Dr. Hassan, who are these militias?"]
+    assert not Interview.objects.exists() and not Answer.objects.exists()
+
+
 def test_publish_action_refuses_with_the_unanswered_questions(editor_client):
     done = build_interview(status=Interview.Status.ANSWERED, publish_at=None, title="Done")
     missing = build_interview(status=Interview.Status.PREPARING, publish_at=None,
@@ -294,6 +382,26 @@ def test_reporter_prepares_but_cannot_publish(reporter_client, guests):
     reporter_client.post(LIST_URL, {"action": "publish", "_selected_action": [interview.pk]})
     interview.refresh_from_db()
     assert interview.status == Interview.Status.ANSWERED
+
+
+def test_reporter_is_offered_preparing_and_answered_only(reporter_client):
+    assert status_options(reporter_client, ADD_URL) == ["preparing", "answered"]
+    interview = build_interview(status=Interview.Status.ANSWERED, publish_at=None)
+    assert status_options(reporter_client, change_url(interview)) == ["preparing", "answered"]
+
+
+def test_editor_is_offered_every_interview_status(editor_client):
+    assert status_options(editor_client, ADD_URL) == ["preparing", "answered", "published"]
+    interview = build_interview(status=Interview.Status.PREPARING, publish_at=None)
+    assert status_options(editor_client, change_url(interview)) == [
+        "preparing", "answered", "published"]
+
+
+def test_reporter_has_no_publish_or_unpublish_action(reporter_client):
+    response = reporter_client.get(LIST_URL)
+    offered = {value for value, _ in response.context["action_form"].fields["action"].choices}
+    assert "mark_answered" in offered
+    assert not {"publish", "unpublish"} & offered
 
 
 def test_reporter_cannot_change_a_published_interview(reporter_client):

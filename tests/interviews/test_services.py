@@ -112,3 +112,32 @@ def test_mark_answered_uses_the_same_rule(reporter):
     services.mark_answered(interview, by=reporter)
     interview.refresh_from_db()
     assert interview.status == Interview.Status.ANSWERED
+
+
+def test_services_refuse_what_the_policy_refuses_a_reporter(reporter):
+    live = build_interview(title="Live")
+    with pytest.raises(PermissionDenied):
+        services.mark_answered(live, by=reporter)
+    before = Interview.objects.get(pk=live.pk)
+    live.title = "Changed by a reporter"
+    with pytest.raises(PermissionDenied):
+        services.save_interview(live, by=reporter, before=before)
+
+    preparing = build_interview(status=Interview.Status.PREPARING, publish_at=None)
+    before = Interview.objects.get(pk=preparing.pk)
+    preparing.publish_at = timezone.now() + timedelta(days=1)
+    with pytest.raises(PermissionDenied, match="publication time"):
+        services.save_interview(preparing, by=reporter, before=before)
+    preparing.publish_at, preparing.status = None, Interview.Status.PUBLISHED
+    with pytest.raises(PermissionDenied):
+        services.save_interview(preparing, by=reporter, before=before)
+
+    assert Interview.objects.get(pk=live.pk).title == "Live"
+    assert Interview.objects.get(pk=live.pk).status == Interview.Status.PUBLISHED
+    row = Interview.objects.get(pk=preparing.pk)
+    assert (row.status, row.publish_at) == (Interview.Status.PREPARING, None)
+    # What the policy allows goes through.
+    preparing.status = Interview.Status.PREPARING
+    preparing.title = "Retitled by a reporter"
+    services.save_interview(preparing, by=reporter, before=before)
+    assert Interview.objects.get(pk=preparing.pk).title == "Retitled by a reporter"

@@ -15,7 +15,7 @@ from articles import services as article_services
 from articles.models import Article, Author, Section
 from interviews import services as interview_services
 from interviews.models import Answer, Guest, Interview, Question
-from tests.articles.factories import SectionFactory
+from tests.articles.factories import AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +260,94 @@ def test_an_imported_interview_is_searchable_once_published(
     interview_services.publish_interview(interview, by=editor)
     html = client.get("/search/", {"q": "Idlib", "type": "interviews"}).content.decode()
     assert "A New Front for Putin" in html
+
+
+# --- importing as a desk user (--as) -----------------------------------------------------------
+
+
+def test_import_as_a_reporter_cannot_publish(reporter, tmp_path):
+    SectionFactory(slug="business", name="Business")
+    AuthorFactory(name="Lena Ortiz")
+    ok, out, err = run(write(tmp_path, "wire.txt", WIRE), "--section", "business",
+                       "--as", "reporter", "--publish")
+    assert not ok
+    assert "--as reporter: only editors can publish" in err
+    assert Article.objects.count() == 0
+
+
+def test_import_as_a_reporter_never_overwrites_someone_elses_story(reporter, editor, tmp_path):
+    SectionFactory(slug="business", name="Business")
+    AuthorFactory(name="Lena Ortiz")
+    ok, out, err = run(write(tmp_path, "wire.txt", WIRE), "--section", "business",
+                       "--as", "editor")
+    assert ok, err
+    story = Article.objects.get()
+    assert story.created_by == editor
+    text = (story.standfirst, story.body)
+    assert "halted again" in story.standfirst
+
+    rewritten = WIRE.replace(b"halted again", b"was sabotaged")
+    ok, out, err = run(write(tmp_path, "wire.txt", rewritten), "--section", "business",
+                       "--as", "reporter")
+    assert not ok
+    assert "wire.txt: You may not change “Harbour cranes stop for a second day”" in err
+    story.refresh_from_db()
+    assert (story.standfirst, story.body) == text and story.created_by == editor
+
+    # Published by an editor, it is not even its own reporter's to overwrite any more.
+    story.created_by = reporter
+    story.save()
+    article_services.publish_article(story, by=editor)
+    ok, out, err = run(write(tmp_path, "wire.txt", rewritten), "--section", "business",
+                       "--as", "reporter")
+    assert not ok
+    assert "Only editors can change published articles" in err
+    story.refresh_from_db()
+    assert (story.standfirst, story.body) == text
+
+
+def test_import_as_a_reporter_makes_and_updates_their_own_draft(reporter, tmp_path):
+    SectionFactory(slug="business", name="Business")
+    AuthorFactory(name="Lena Ortiz")
+    path = write(tmp_path, "wire.txt", WIRE)
+    ok, out, err = run(path, "--section", "business", "--as", "reporter")
+    assert ok, err
+    story = Article.objects.get()
+    assert (story.created_by, story.status) == (reporter, Article.Status.DRAFT)
+
+    ok, out, err = run(write(tmp_path, "wire.txt", WIRE.replace(b"halted again", b"stopped")),
+                       "--section", "business", "--as", "reporter")
+    assert ok, err
+    story.refresh_from_db()
+    assert story.standfirst == "Container traffic at Port Alder stopped on Tuesday."
+
+
+def test_import_as_a_reporter_keeps_no_publication_time_and_adds_no_authors(reporter,
+                                                                            seed_path):
+    SectionFactory(slug="world", name="World")
+    ok, out, err = run(seed_path, "--as", "reporter")
+    assert not ok
+    assert "the author “Tatiana Shevchenko” does not exist, and you may not add authors" in err
+    assert Article.objects.count() == 0 and Interview.objects.count() == 0
+
+    AuthorFactory(name="Tatiana Shevchenko")
+    ok, out, err = run(seed_path, "--as", "reporter")
+    assert ok, err
+    story = Article.objects.get()
+    assert story.publish_at is None
+    assert "The file's time (2024-11-27 14:29) was not kept: only editors set" in out
+    assert Interview.objects.get().status == Interview.Status.PREPARING
+
+
+def test_import_as_refuses_unknown_users_and_what_the_user_may_not_do(reporter, moderator,
+                                                                      seed_path):
+    for args, message in [
+        (("--as", "nobody"), "--as nobody: no such active user"),
+        (("--as", "moderator"), "--as moderator: this user may not add stories"),
+        (("--as", "reporter", "--create-sections"),
+         "--as reporter: this user may not create sections"),
+    ]:
+        ok, out, err = run(seed_path, *args)
+        assert not ok
+        assert message in err, args
+    assert Article.objects.count() == 0 and Section.objects.count() == 0

@@ -3,11 +3,13 @@
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import publishing
 from articles.importing import ImportProblem
-from articles.models import Section
+from articles.models import Article, Section
 from newsroom.importing import import_file
 
 
@@ -25,8 +27,14 @@ class Command(BaseCommand):
                             help="section for stories without a breadcrumb")
         parser.add_argument("--quiet-report", action="store_true",
                             help="print one line per file instead of the full report")
+        parser.add_argument("--as", dest="username", metavar="USERNAME",
+                            help="import as this desk user, with their rights: a reporter may "
+                                 "import drafts and update their own, never publish (default: "
+                                 "the operator at the shell, who may do everything)")
 
-    def handle(self, *args, files, publish, create_sections, section, quiet_report, **options):
+    def handle(self, *args, files, publish, create_sections, section, quiet_report, username,
+               **options):
+        by = self._user(username, publish=publish, create_sections=create_sections)
         fallback = None
         if section:
             fallback = Section.objects.filter(slug=section).first()
@@ -43,7 +51,7 @@ class Command(BaseCommand):
                 failed.append((name, error.strerror or str(error)))
                 continue
             try:
-                result = import_file(name, data, publish=publish,
+                result = import_file(name, data, by=by, publish=publish,
                                      create_sections=create_sections, section=fallback)
             except ImportProblem as problem:
                 failed.append((problem.where(name), problem.message))
@@ -72,6 +80,23 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {where}: {message}")
             raise CommandError(f"{len(failed)} file{'s' if len(failed) != 1 else ''} failed")
         self.stdout.write(summary)
+
+    def _user(self, username, *, publish, create_sections):
+        """The user named by --as (None without it), refused up front when they may not do
+        what the options ask. What each file may overwrite is checked file by file."""
+        if username is None:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None or not user.is_active:
+            raise CommandError(f"--as {username}: no such active user")
+        if not (user.is_staff and publishing.can_add(user, Article)):
+            raise CommandError(f"--as {username}: this user may not add stories")
+        if publish and not publishing.can_publish(user, Article):
+            raise CommandError(f"--as {username}: only editors can publish; import without "
+                               "--publish to leave drafts for an editor")
+        if create_sections and not publishing.can_add(user, Section):
+            raise CommandError(f"--as {username}: this user may not create sections")
+        return user
 
     def _progress(self, done, total, name, width=30):
         filled = width * done // total
