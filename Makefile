@@ -39,3 +39,11 @@ lint: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# The benchmark suite (not part of CI): the site as `make serve` runs it, on a generated
+# archive (100,000 stories, 1,000,000 comments) in a database of its own, against a bare
+# Django page. Needs wrk (apt-get install -y wrk). Quick run:
+#   make bench BENCH_ARGS="--articles 2000 --comments 20000 --seconds 2 --rounds 2"
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)

@@ -1,0 +1,92 @@
+"""Where one page's time goes: queries (count and time) and a profile, in one process.
+
+    .venv/bin/python bench/profile_page.py /some/page/ [--repeat 20] [--staff] [--top 25]
+
+Runs against the benchmark's own database (bench/suite.py's, the default sizes unless
+--database-url says otherwise), with the page cache off so every request renders. Prints the
+time per request, the queries per request with their share of the time (the slowest ones
+listed), and the functions that took the most time, cumulative, from cProfile.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+import urllib.parse
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--staff", action="store_true", help="as bench/suite.py's staff user")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        server = os.environ.get("DATABASE_URL", "")
+        if not server.startswith(("postgres://", "postgresql://")):
+            server = "postgres://postgres@127.0.0.1:5432/postgres"
+        os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/newsroom_bench_archive"
+    os.environ.setdefault("DJANGO_MEDIA_ROOT", str(ROOT / "bench" / ".data" / "media"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.serve_settings"
+    os.environ["DJANGO_HTTPS"] = "0"
+    os.environ["NEWSROOM_PAGE_CACHE_SECONDS"] = "0"
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    client = Client()
+    if args.staff:
+        client.force_login(get_user_model().objects.get(username="bench-staff"))
+    response = client.get(args.path)
+    print(f"{args.path} -> {response.status_code}, {len(response.content):,} bytes "
+          f"(database {urllib.parse.urlsplit(os.environ['DATABASE_URL']).path[1:]})")
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        client.get(args.path)
+        elapsed = time.perf_counter() - started
+    sql_time = sum(float(q["time"]) for q in queries.captured_queries)
+    print(f"one request: {elapsed * 1000:.1f} ms, {len(queries.captured_queries)} queries "
+          f"taking {sql_time * 1000:.1f} ms ({sql_time / elapsed:.0%})")
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:5]:
+        print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
+
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.enable()
+    for _ in range(args.repeat):
+        client.get(args.path)
+    profile.disable()
+    per_request = (time.perf_counter() - started) / args.repeat
+    print(f"\n{args.repeat} requests under cProfile: {per_request * 1000:.1f} ms each "
+          "(the profiler adds its own cost)")
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
