@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Rss201rev2Feed
 from taggit.models import Tag
 
+from . import pages
 from .models import Article, Section
 
 FEED_LENGTH = 50
@@ -78,7 +79,12 @@ class StoryFeed(Feed):
         return Article.objects.for_listing()
 
     def items(self, obj=None):
-        return list(self.stories(obj).prefetch_related("tags")[:FEED_LENGTH])
+        stories = list(self.stories(obj).prefetch_related("tags")[:FEED_LENGTH])
+        pages.show(self.request, "feeds")
+        pages.show_articles(self.request, stories)
+        for story in stories:
+            pages.show(self.request, *(f"tag:{tag.pk}" for tag in story.tags.all()))
+        return stories
 
     def item_title(self, item):
         return item.title

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from . import pages
 from .images import save_editor_image
 from .models import Article, Author, Section
 from .publishing import can_preview
@@ -20,8 +21,11 @@ class SectionView(ListView):
         return Article.objects.for_listing().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, current_section=self.section.slug,
-                                        **kwargs)
+        context = super().get_context_data(section=self.section,
+                                           current_section=self.section.slug, **kwargs)
+        pages.show(self.request, f"list:section:{self.section.pk}")
+        pages.show_articles(self.request, context["object_list"])
+        return context
 
 
 class TagView(ListView):
@@ -35,7 +39,10 @@ class TagView(ListView):
         return Article.objects.for_listing().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        pages.show(self.request, f"tag:{self.tag.pk}", f"list:tag:{self.tag.pk}")
+        pages.show_articles(self.request, context["object_list"])
+        return context
 
 
 class AuthorView(ListView):
@@ -48,7 +55,10 @@ class AuthorView(ListView):
         return Article.objects.for_listing().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        pages.show(self.request, f"author:{self.author.pk}", f"list:author:{self.author.pk}")
+        pages.show_articles(self.request, context["object_list"])
+        return context
 
 
 def article_detail(request, section, year, month, day, slug):
@@ -61,6 +71,9 @@ def article_detail(request, section, year, month, day, slug):
     canonical = article.get_absolute_url()
     if request.path != canonical:
         return HttpResponsePermanentRedirect(canonical)
+    pages.show(request, *pages.article_tags(article),
+               *(f"tag:{tag.pk}" for tag in article.tags.all()))
+    pages.show_articles(request, article.public_related)
     return render(request, "articles/detail.html",
                   {"article": article, "current_section": article.section.slug})
 

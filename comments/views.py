@@ -4,9 +4,12 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
@@ -44,6 +47,35 @@ def client_ip(request):
             return None
 
 
+@never_cache
+def csrf_token(request):
+    """The reader's CSRF token, for a comment form on a page served to everyone from the
+    cache (comments/static/comments/form.js). Sets the cookie when the reader has none."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_retry(request, reason=""):
+    """A comment whose CSRF token was missing or stale (a browser without JavaScript on a page
+    from the cache, say): nothing is stored; the reader gets their text back in a form with a
+    fresh token and is asked to send it again. Any other form gets Django's own 403 page."""
+    from django.views.csrf import csrf_failure
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is None or match.view_name != "comments:post":
+        return csrf_failure(request, reason)
+    try:
+        story = find_story(match.kwargs["kind"], match.kwargs["pk"])
+    except Http404:
+        return csrf_failure(request, reason)
+    form = CommentForm(request.POST, story=story)
+    form.is_valid()
+    return _form_page(request, story, form, 403, note=(
+        "Nothing has been saved yet: please check your comment and press Send again."))
+
+
 def find_story(kind, pk):
     """A published article or interview; anything else is a 404, drafts included."""
     if kind not in STORIES:
@@ -51,9 +83,10 @@ def find_story(kind, pk):
     return get_object_or_404(STORIES[kind](), pk=pk)
 
 
-def _form_page(request, story, form, status, refusal=""):
+def _form_page(request, story, form, status, refusal="", note=""):
     return render(request, "comments/form_page.html",
-                  {"story": story, "form": form, "refusal": refusal}, status=status)
+                  {"story": story, "form": form, "refusal": refusal, "note": note},
+                  status=status)
 
 
 @require_POST

@@ -2,6 +2,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
+from articles.sitemaps import SITEMAP_PAGE_SIZE
+
 from .models import Interview
 
 
@@ -14,7 +16,7 @@ def _last_change(modified_at, publish_at):
 class InterviewSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.6
-    limit = 5000
+    limit = SITEMAP_PAGE_SIZE
 
     def items(self):
         return (

@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
+from articles import pages
 from articles.publishing import can_preview
 
 from .models import Guest, Interview
@@ -15,6 +16,12 @@ class InterviewListView(ListView):
     def get_queryset(self):
         return Interview.objects.for_listing()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pages.show(self.request, "list:interviews")
+        show_interviews(self.request, context["object_list"])
+        return context
+
 
 class GuestView(ListView):
     template_name = "interviews/guest.html"
@@ -27,7 +34,17 @@ class GuestView(ListView):
         return Interview.objects.for_listing().filter(guests=self.guest)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(guest=self.guest, **kwargs)
+        context = super().get_context_data(guest=self.guest, **kwargs)
+        pages.show(self.request, f"guest:{self.guest.pk}", f"list:guest:{self.guest.pk}")
+        show_interviews(self.request, context["object_list"])
+        return context
+
+
+def show_interviews(request, interviews):
+    """For the page cache: these cards show the interview, its interviewer and its guests."""
+    for interview in interviews:
+        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}",
+                   *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
 
 
 def _render(request, interview, preview=False):
@@ -40,6 +57,14 @@ def _render(request, interview, preview=False):
 
 def interview_detail(request, slug):
     interview = get_object_or_404(Interview.objects.published().for_detail(), slug=slug)
+    # The transcript shows its guests, its interviewer, the story it accompanies, and links
+    # to the pages of its tags that exist (a tag page appears with its first story).
+    pages.show(request, f"interview:{interview.pk}", f"transcript:{interview.pk}",
+               f"author:{interview.interviewer_id}",
+               f"article:{interview.article_id}" if interview.article_id else "",
+               *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()),
+               *(f"tag:{tag.pk}" for tag in interview.tags.all()),
+               *(f"list:tag:{tag.pk}" for tag in interview.tags.all()))
     return _render(request, interview)
 
 

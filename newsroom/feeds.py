@@ -5,6 +5,7 @@ The section and tag feeds stay in articles.feeds (stories only): an interview ha
 
 from django.conf import settings
 
+from articles import pages
 from articles.feeds import FEED_LENGTH, LatestStoriesFeed
 from interviews.models import Interview
 
@@ -31,6 +32,9 @@ class LatestFeed(LatestStoriesFeed):
     def items(self, obj=None):
         stories = super().items(obj)
         interviews = list(self.interviews()[:FEED_LENGTH])
+        for interview in interviews:
+            pages.show(self.request, f"interview:{interview.pk}",
+                       f"author:{interview.interviewer_id}")
         # sorted() is stable: at the same moment a story comes before an interview.
         merged = sorted(stories + interviews, key=lambda item: item.publish_at, reverse=True)
         return merged[:FEED_LENGTH]

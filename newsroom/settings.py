@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and authentication: a cached page is served without touching either.
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host that does not answer must not hold a worker for minutes: readers get
-    # the "back soon" page (newsroom.middleware.DatabaseOutageMiddleware) after this long.
+    # the "back soon" page (newsroom.outage.DatabaseOutageMiddleware) after this long.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
     )
@@ -188,7 +190,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # CKEditor's upload adapter reads the token from the cookie.
+# CKEditor's upload adapter and the comment form on cached pages (comments/static/comments/
+# form.js) read the token from the cookie.
+CSRF_COOKIE_HTTPONLY = False
+# A comment sent without a valid token gets its form back to send again; other forms get
+# Django's own 403 page.
+CSRF_FAILURE_VIEW = "comments.views.csrf_retry"
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_TAGS_FROM_STRING = "articles.forms.parse_tags"
@@ -216,7 +223,7 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 
-# CKEditor 5: a newsroom toolbar; uploads go through our own view (articles.views_admin),
+# CKEditor 5: a newsroom toolbar; uploads go through our own view (articles.views.editor_upload),
 # which is staff-only, needs the photo permission and validates like a photo upload.
 CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:editor-upload"
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
@@ -297,3 +304,4 @@ NEWSROOM_TRUSTED_PROXY_COUNT = int(os.environ.get("NEWSROOM_TRUSTED_PROXY_COUNT"
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_BLOG_URL = os.environ.get("AKISMET_BLOG_URL", NEWSROOM_SITE_URL)
 AKISMET_CLIENT_CLASS = "akismet.SyncClient"
+

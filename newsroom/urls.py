@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from articles.sitemaps import ArticleSitemap, SectionSitemap, TagSitemap
@@ -24,6 +23,7 @@ sitemaps = {
 handler500 = "newsroom.views.server_error"
 
 admin.site.site_header = "Newsroom desk"
+admin.site.index_template = "comments/admin/index.html"  # the desk's index, with the queue
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "The desk"
 
@@ -34,7 +34,9 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("search/", views.search, name="search"),
     path("feed/", LatestFeed(), name="feed"),
-    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap, {"sitemaps": sitemaps},
+         name="sitemap-part"),
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),
     path("admin/import-story/", admin.site.admin_view(import_story_view), name="import-story"),
     path("admin/", admin.site.urls),

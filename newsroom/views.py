@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
@@ -17,13 +18,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django.views.static import serve as static_serve
 
+from articles import pages
 from articles import search as article_search
 from articles.feeds import xml_safe
 from articles.models import Article
 from interviews import search as interview_search
 from interviews.models import Interview
 
-from . import outage, pagecache
+from . import outage
 from .context_processors import sections_for
 from .forms import SearchForm
 
@@ -36,16 +38,6 @@ PER_SECTION = 4
 class HomeView(TemplateView):
     template_name = "home.html"
 
-    def get(self, request, *args, **kwargs):
-        def render():
-            return super(HomeView, self).get(request, *args, **kwargs).rendered_content
-
-        html = pagecache.cached_page(
-            request, "home", render,
-            Article.objects.scheduled(), Interview.objects.scheduled(),
-        )
-        return HttpResponse(html)
-
     def get_context_data(self, **kwargs):
         latest = list(Article.objects.for_listing()[: LATEST_COUNT + 1])
         top, latest = (latest[0], latest[1:]) if latest else (None, [])
@@ -54,6 +46,9 @@ class HomeView(TemplateView):
         for article in Article.objects.latest_per_section(PER_SECTION):
             blocks.setdefault(article.section_id, []).append(article)
         section_blocks = [(sections[pk], blocks[pk]) for pk in sections if pk in blocks]
+        pages.show(self.request, "list:front")
+        pages.show_articles(self.request, [*([top] if top else []), *latest,
+                                           *(a for block in blocks.values() for a in block)])
         return super().get_context_data(
             top=top, latest=latest, section_blocks=section_blocks, **kwargs
         )
@@ -109,6 +104,7 @@ NEWS_SITEMAP_LIMIT = 1000
 def news_sitemap(request):
     """Google News sitemap: stories and interviews of the last two days, newest first, at most
     1,000 in all."""
+    pages.show(request, "sitemaps")
     since = timezone.now() - NEWS_SITEMAP_WINDOW
     articles = list(
         Article.objects.published().filter(publish_at__gte=since)
@@ -129,7 +125,21 @@ def news_sitemap(request):
     }, content_type="application/xml")
 
 
+def sitemap_index(request, sitemaps):
+    """/sitemap.xml: the index of every sitemap and its pages (`?p=N`), so the whole archive is
+    listed however large it grows. Kept in the page cache until a public story changes."""
+    pages.show(request, "sitemaps")
+    return sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap-part")
+
+
+def sitemap(request, sitemaps, section):
+    """One sitemap of the index, a page of at most its `limit` addresses."""
+    pages.show(request, "sitemaps")
+    return sitemap_views.sitemap(request, sitemaps, section=section)
+
+
 def robots_txt(request):
+    pages.show(request, "robots")  # no change refreshes it: only a new release or setting
     base = settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/")
     lines = [
         "User-agent: *",

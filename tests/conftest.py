@@ -1,10 +1,9 @@
 import os
-import socket
 
 import pytest
 from django.contrib.auth.models import Group, User
 
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+from tests.servers import REDIS_HOST, REDIS_PORT, redis_cache_settings, redis_is_listening
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +15,12 @@ def _isolated_files_and_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    """For tests that count what rendering a page costs: every request renders it."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 def make_staff(username, role):
@@ -52,14 +57,6 @@ def reporter_client(client, reporter):
     return client
 
 
-def redis_is_listening():
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def redis_server():
     """A real Redis on loopback. CI sets NEWSROOM_REQUIRE_REDIS=1: then a missing server fails
@@ -70,15 +67,6 @@ def redis_server():
             pytest.fail(message)
         pytest.skip(message)
     return f"redis://{REDIS_HOST}:{REDIS_PORT}"
-
-
-def redis_cache_settings(location):
-    return {"default": {
-        "BACKEND": "newsroom.cache.ResilientRedisCache",
-        "LOCATION": location,
-        "KEY_PREFIX": "newsroom-tests",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }}
 
 
 @pytest.fixture

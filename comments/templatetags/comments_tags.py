@@ -5,10 +5,12 @@ and are threaded here; the count is the length of that list.
 """
 
 from django import template
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.utils.html import Urlizer, linebreaks
 from django.utils.safestring import mark_safe
 
+from articles import pages
 from comments import conf, services
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -54,8 +56,11 @@ def _thread(comments):
 
 
 def _take_our_messages(request):
-    """Our messages for this section; anyone else's are put back for their own page."""
-    if request is None:
+    """Our messages for this section; anyone else's are put back for their own page.
+
+    A page rendered for the cache has none (a reader with a message waiting is never served
+    from it), and must not touch the message storage, which would answer with a cookie."""
+    if request is None or _for_the_cache(request):
         return []
     storage = get_messages(request)
     ours, theirs = [], []
@@ -66,9 +71,16 @@ def _take_our_messages(request):
     return ours
 
 
+def _for_the_cache(request):
+    return getattr(request, "page_tags", None) is not None
+
+
 @register.inclusion_tag("comments/section.html", takes_context=True)
 def comments_for(context, story):
     request = context.get("request")
+    if story.pk:
+        pages.show(request, f"comments:{Comment.target_field(story)}:{story.pk}")
+        pages.expires(request, services.closes_at(story))  # the form goes away then
     comments = list(Comment.objects.for_story_page(story)) if story.pk else []
     threads, count = _thread(comments)
     reason = services.closed_reason(story)
@@ -89,6 +101,10 @@ def comments_for(context, story):
         "comment_messages": _take_our_messages(request),
         "akismet": bool(conf.get("AKISMET_API_KEY")),
         "request": request,
+        # A page kept in the cache for every reader carries no CSRF token: the reader's
+        # browser adds its own (comments/form.js); any other page gets one here.
+        "shared_page": _for_the_cache(request),
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }
 
 

@@ -5,24 +5,36 @@ The articles app never imports interviews: its templates load these tags instead
 
 from django import template
 
+from articles import pages
+
 from ..models import Interview
 
 register = template.Library()
 
 
-@register.simple_tag
-def latest_interviews(count=3):
+def _shown(context, interviews):
+    request = context.get("request")
+    for interview in interviews:
+        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}")
+    return interviews
+
+
+@register.simple_tag(takes_context=True)
+def latest_interviews(context, count=3):
     """The newest published interviews with their interviewer: one query."""
-    return list(Interview.objects.published().select_related("interviewer")
-                .order_by("-publish_at", "-pk")[:count])
+    pages.show(context.get("request"), "list:interviews")
+    return _shown(context, list(Interview.objects.published().select_related("interviewer")
+                                .order_by("-publish_at", "-pk")[:count]))
 
 
-@register.inclusion_tag("interviews/article_block.html")
-def interviews_for(article):
+@register.inclusion_tag("interviews/article_block.html", takes_context=True)
+def interviews_for(context, article):
     """The block under a story listing its published interviews (nothing if none): one query."""
     interviews = list(Interview.objects.published().filter(article=article)
                       .select_related("interviewer").order_by("-publish_at", "-pk"))
-    return {"interviews": interviews}
+    # An interview published later for this story must appear here too.
+    pages.show(context.get("request"), f"article-interviews:{article.pk}")
+    return {"interviews": _shown(context, interviews)}
 
 
 @register.simple_tag

@@ -15,7 +15,8 @@ from .factories import (
     SectionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# These count what rendering costs, so the page cache is off.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 MAX_QUERIES = 12
 

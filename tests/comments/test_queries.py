@@ -8,7 +8,8 @@ from comments.models import Comment
 from tests.articles.factories import ArticleFactory, AuthorFactory, PhotoFactory
 from tests.interviews.factories import InterviewFactory
 
-pytestmark = pytest.mark.django_db
+# These count what rendering costs, so the page cache is off.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 MAX_QUERIES = 12
 

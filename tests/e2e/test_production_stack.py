@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import REDIS_HOST, REDIS_PORT
 from tests.proxy import Proxy
+from tests.servers import REDIS_HOST, REDIS_PORT
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -269,18 +269,24 @@ def test_publish_edit_unpublish_then_redis_and_database_go_away(site, page):
         assert 1 <= outages <= 2, outages  # once per worker that met the outage
         assert site.output().count("Cache reachable again") >= 1
 
-    # The database goes away: cached pages still served, others a 503 page, then recovery.
-    story = urlsplit(fetch(site.url + "/feed/")[2].split("<link>")[2].split("<")[0]).path
+    # The database goes away: pages in the cache are still served (the front page and a story
+    # read before), any other page is the 503 page; then the site recovers by itself.
+    links = [urlsplit(link.split("<")[0]).path
+             for link in fetch(site.url + "/feed/")[2].split("<link>")[2:]]
+    read, story = links[0], links[1]
     readers_see(site, "/")
-    front = fetch(site.url + "/")[2]
+    readers_see(site, read)
+    cached = {path: fetch(site.url + path)[2] for path in ("/", read)}
     site.database.take_away()
     try:
-        for code, _, body in burst(site.url + "/"):
-            assert code == 200 and body == front
-        for code, headers, body in burst(site.url + story, 8):
-            assert code == 503, code
-            assert headers["Retry-After"] == "30"
-            assert "We will be back in a moment" in body and "site-header" in body
+        for path, body in cached.items():
+            for code, _, served in burst(site.url + path, 8):
+                assert code == 200 and served == body, path
+        for path in (story, "/search/?q=ferry"):
+            for code, headers, body in burst(site.url + path, 8):
+                assert code == 503, (path, code)
+                assert headers["Retry-After"] == "30"
+                assert "We will be back in a moment" in body and "site-header" in body
         status, _, body = fetch(site.url + "/healthz")
         assert status == 503 and '"database": "error"' in body
     finally:

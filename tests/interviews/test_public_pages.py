@@ -244,6 +244,7 @@ def transcript_of(guests, questions):
     return interview
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_transcript_queries_do_not_grow(client, django_assert_max_num_queries):
     counts = {}
     for guests, questions in [(1, 2), (5, 40)]:
@@ -258,6 +259,7 @@ def test_transcript_queries_do_not_grow(client, django_assert_max_num_queries):
     assert counts[(1, 2)] == counts[(5, 40)], counts
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize("url", ["/interviews/", "guest"])
 def test_listing_queries_do_not_grow(client, django_assert_max_num_queries, url):
     counts = {}

@@ -221,6 +221,7 @@ def _feed_queries(client, path):
     return len(queries)
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize("path", ["/feed/", "/world/feed/", "/tags/diplomacy/feed/"])
 def test_feed_query_count_does_not_grow_with_stories(client, db, path):
     world = SectionFactory(slug="world", name="World")

@@ -23,8 +23,8 @@ from newsroom.cache import ResilientRedisCache
 from newsroom.views import server_error
 from tests.articles.factories import ArticleFactory, PhotoFactory
 from tests.comments.helpers import post
-from tests.conftest import REDIS_HOST, REDIS_PORT, redis_cache_settings
 from tests.proxy import Proxy
+from tests.servers import REDIS_HOST, REDIS_PORT, redis_cache_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -92,11 +92,11 @@ def test_editors_save_after_readers_opened_the_front_page(any_cache, client, edi
     assert "Ferry timetable" not in front(client)
 
 
-def test_the_content_version_is_an_integer_redis_can_increment(redis_cache):
-    version = pagecache.content_version()
+def test_page_versions_are_integers_redis_can_increment(redis_cache):
+    version = pagecache.tag_versions({"list:front"})["list:front"]
     assert isinstance(version, int)
-    pagecache.bump_version()
-    assert pagecache.content_version() == version + 1
+    pagecache.bump("list:front")
+    assert pagecache.tag_versions({"list:front"}) == {"list:front": version + 1}
 
 
 def test_cached_front_page_runs_no_query(any_cache, client, django_assert_max_num_queries):
@@ -135,19 +135,19 @@ def test_rate_limits_hold_across_worker_processes(shared_cache, settings):
 
 def _bump_in_another_process():
     caches["default"].close()
-    pagecache.bump_version()
+    pagecache.bump("list:front")
 
 
 def test_a_change_in_one_worker_shows_in_every_other(shared_cache, client):
     """The page cached by this process goes stale the moment another process saves."""
     ArticleFactory(title="Before the change")
     before = front(client)
-    version = pagecache.content_version()
+    version = pagecache.tag_versions({"list:front"})["list:front"]
     worker = multiprocessing.get_context("fork").Process(target=_bump_in_another_process)
     worker.start()
     worker.join(timeout=60)
     assert worker.exitcode == 0
-    assert pagecache.content_version() == version + 1
+    assert pagecache.tag_versions({"list:front"})["list:front"] == version + 1
     Article.objects.update(title="After the change")  # no signal: only the version tells
     assert front(client) != before
     assert "After the change" in front(client)
@@ -167,8 +167,8 @@ def redis_behind_proxy(settings, redis_server, monkeypatch):
     yield proxy
     proxy.close()
     ResilientRedisCache._breakers.clear()
-    # Reset the owed bump a cut may have left behind.
-    pagecache._bump_owed = False
+    # Forget what a cut left owed.
+    pagecache._owed.clear()
 
 
 def wait_for_retry():

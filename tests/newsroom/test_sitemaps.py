@@ -12,33 +12,15 @@ from articles import services
 from articles.models import Article
 from tests.articles.factories import ArticleFactory, SectionFactory
 
+from .sitemap_xml import BASE, NS, all_entries, entries, fetch_xml, sitemap_pages
+
 pytestmark = pytest.mark.django_db
-
-SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
-NS = {"s": SITEMAP, "news": NEWS}
-BASE = "http://testserver"
-
-
-def fetch_xml(client, path):
-    response = client.get(path)
-    assert response.status_code == 200, path
-    assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(response.content)  # noqa: S314 -- our own test server's output
-    assert root.tag == f"{{{SITEMAP}}}urlset"
-    return root
-
 
 def same_moment(lastmod, when):
     """<lastmod> is W3C datetime; Django writes the day only (YYYY-MM-DD), which is enough."""
     if len(lastmod) == 10:
         return lastmod == f"{timezone.localtime(when):%Y-%m-%d}"
     return datetime.fromisoformat(lastmod).replace(microsecond=0) == when.replace(microsecond=0)
-
-
-def entries(root):
-    """{loc: <url> element}."""
-    return {url.findtext("s:loc", namespaces=NS): url for url in root.findall("s:url", NS)}
 
 
 @pytest.fixture
@@ -73,7 +55,7 @@ def newsroom():
 
 def test_sitemap_lists_every_public_story_with_lastmod(client, newsroom):
     public, hidden = newsroom
-    urls = entries(fetch_xml(client, "/sitemap.xml"))
+    urls = all_entries(client)
     for story in public.values():
         url = urls[BASE + story.get_absolute_url()]
         assert same_moment(url.findtext("s:lastmod", namespaces=NS),
@@ -84,7 +66,7 @@ def test_sitemap_lists_every_public_story_with_lastmod(client, newsroom):
 
 
 def test_sitemap_lists_home_sections_and_tags_with_public_stories(client, newsroom):
-    urls = entries(fetch_xml(client, "/sitemap.xml"))
+    urls = all_entries(client)
     assert f"{BASE}/" in urls
     assert f"{BASE}/world/" in urls
     assert f"{BASE}/sport/" in urls
@@ -98,17 +80,20 @@ def test_sitemap_lists_home_sections_and_tags_with_public_stories(client, newsro
 
 def test_section_lastmod_is_its_newest_public_story(client, newsroom):
     public, _ = newsroom
-    urls = entries(fetch_xml(client, "/sitemap.xml"))
+    urls = all_entries(client)
     lastmod = urls[f"{BASE}/world/"].findtext("s:lastmod", namespaces=NS)
     assert same_moment(lastmod, public["recent"].publish_at)
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_sitemap_query_count_does_not_grow(client, db):
     world = SectionFactory(slug="world", name="World")
 
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/sitemap.xml").status_code == 200
+            for page in sitemap_pages(client):
+                assert client.get(page).status_code == 200
         return len(queries)
 
     for _ in range(3):
@@ -117,6 +102,29 @@ def test_sitemap_query_count_does_not_grow(client, db):
     for _ in range(12):
         ArticleFactory(section=world, tags=["Peace", "War"])
     assert count() == few
+
+
+def test_the_index_pages_the_whole_archive(client, db, monkeypatch):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    world = SectionFactory(slug="world", name="World")
+    stories = [ArticleFactory(section=world) for _ in range(5)]
+    pages = sitemap_pages(client)
+    assert [page for page in pages if page.startswith("/sitemap-articles.xml")] == [
+        "/sitemap-articles.xml", "/sitemap-articles.xml?p=2", "/sitemap-articles.xml?p=3"]
+    urls = all_entries(client)
+    for story in stories:
+        assert BASE + story.get_absolute_url() in urls
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_no_sitemap_page_is_over_the_protocols_limit():
+    from newsroom.urls import sitemaps
+
+    for name, sitemap in sitemaps.items():
+        assert sitemap.limit <= 50_000, name
 
 
 def test_news_sitemap_has_the_last_two_days_in_google_news_format(client, newsroom):
@@ -157,6 +165,7 @@ def test_control_characters_in_a_headline_do_not_break_the_xml(client, db):
     ET.fromstring(feed.content)  # noqa: S314 -- our own test server's output
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_news_sitemap_holds_at_most_1000_stories(client, db):
     world = SectionFactory(slug="world", name="World")
     now = timezone.now()
