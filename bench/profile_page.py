@@ -3,7 +3,8 @@
     .venv/bin/python bench/profile_page.py /some/page/ [--repeat 20] [--staff] [--top 25]
 
 Runs against the benchmark's own database (bench/suite.py's, the default sizes unless
---database-url says otherwise), with the page cache off so every request renders. Prints the
+--database-url says otherwise), with the page cache off so every request renders (--cached:
+on, with bench/suite.py's Redis database, to profile a page served from the cache). Prints the
 time per request, the queries per request with their share of the time (the slowest ones
 listed), and the functions that took the most time, cumulative, from cProfile.
 """
@@ -30,6 +31,8 @@ def main():
     parser.add_argument("--staff", action="store_true", help="as bench/suite.py's staff user")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--cached", action="store_true",
+                        help="keep the page cache on (Redis database 12, as bench/suite.py)")
     args = parser.parse_args()
 
     if args.database_url:
@@ -42,7 +45,10 @@ def main():
     os.environ.setdefault("DJANGO_MEDIA_ROOT", str(ROOT / "bench" / ".data" / "media"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.serve_settings"
     os.environ["DJANGO_HTTPS"] = "0"
-    os.environ["NEWSROOM_PAGE_CACHE_SECONDS"] = "0"
+    if args.cached:
+        os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
+    else:
+        os.environ["NEWSROOM_PAGE_CACHE_SECONDS"] = "0"
 
     import django
 
