@@ -91,15 +91,6 @@ class Photo(models.Model):
     def __str__(self):
         return self.caption or self.alt_text
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Files are the upload service's (images.save_photo). Until the demo seed and the test
-        # factory call it, a photo saved here with a new image still gets its renditions.
-        if self.image and self.renditions.get("source") != self.image.name:
-            from .images import store_renditions
-
-            store_renditions(self)
-
     def _widths(self):
         return sorted((int(w), name) for w, name in self.renditions.items() if w.isdigit())
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from .demo_photos import check_photo, draw_photo, photo_stem
-from .images import prepare_upload
+from .images import prepare_upload, save_photo
 from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
 from .sanitize import clean_html
 from .services import save_article
@@ -259,7 +259,7 @@ class _StoryLoader:
         cleaned.name = f"{stem}.jpg"
         photo = Photo(image=cleaned, **values)
         photo.full_clean()
-        photo.save()  # also writes the WebP renditions
+        save_photo(photo)  # the upload service writes the WebP renditions
         self.new_files += [photo.image.name, *photo.renditions.values()]
         self.new_photos += 1
         return photo

@@ -1,7 +1,9 @@
-"""The comments app's settings, each with a default, so a bare settings module works too.
+"""The comments app's settings and their defaults: the one place they are defined.
 
-newsroom/settings.py sets them in its "# Comments" block; tests change them with the
-`settings` fixture, which is why every value is read at call time and never cached here.
+newsroom/settings.py reads the ones a deployment may change from the environment (with these
+defaults); the others are tuning of the spam pipeline and keep these values unless a settings
+module sets them. Tests change them with the `settings` fixture, which is why every value is
+read at call time and never cached here.
 """
 
 from django.conf import settings

@@ -34,10 +34,6 @@ class CommentsClosed(CommentRefused):
 # Is the discussion open? --------------------------------------------------------------------
 
 
-def is_public(story):
-    return story.is_public
-
-
 def closes_at(story):
     """When the discussion closes by itself, or None if it stays open."""
     days = conf.get("COMMENTS_CLOSE_AFTER_DAYS")
@@ -49,7 +45,7 @@ def closes_at(story):
 def closed_reason(story, now=None):
     """Why readers cannot comment on `story` now, or "" when they can."""
     now = now or timezone.now()
-    if not is_public(story):
+    if not story.is_public:
         return "Comments open when the story is published."
     if story.comment_mode == story.CommentMode.CLOSED:
         return "Comments are closed for this story."
@@ -58,10 +54,6 @@ def closed_reason(story, now=None):
         days = conf.get("COMMENTS_CLOSE_AFTER_DAYS")
         return f"Comments close {days} day{'s' if days != 1 else ''} after publication."
     return ""
-
-
-def comments_open(story, now=None):
-    return not closed_reason(story, now)
 
 
 # Posting ------------------------------------------------------------------------------------
@@ -328,11 +320,6 @@ def _ban_match(email, ip):
     if ip:
         match |= Q(ip=ip)
     return match
-
-
-def ban_commenter(comment, *, by=None, include_ip=False, reason=""):
-    return ban(email=comment.email, ip=comment.ip if include_ip else None, by=by,
-               reason=reason or f"Banned from comment #{comment.pk}")
 
 
 @transaction.atomic

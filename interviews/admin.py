@@ -105,7 +105,7 @@ class SegmentInline(InterviewPartInline, nested_admin.NestedStackedInline):
     inlines = [QuestionInline]
     fields = ["title", "position"]
     sortable_field_name = "position"
-    verbose_name_plural = "Sections, questions and answers"
+    verbose_name_plural = "Parts, questions and answers"
     classes = ["interview-segments"]
 
 

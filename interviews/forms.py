@@ -25,7 +25,7 @@ class InterviewForm(PublishingFormMixin, forms.ModelForm):
     """The interview form; who may set which status is checked here, on the server.
 
     An interview marked as answered or published needs every question answered: with the
-    `transcript` its guests, sections, questions and answers were submitted in (the admin's
+    `transcript` its guests, parts, questions and answers were submitted in (the admin's
     nested formsets, SubmittedTranscript), the form refuses before anything is saved and names
     each unanswered question on the status field.
     """
@@ -62,7 +62,7 @@ class InterviewForm(PublishingFormMixin, forms.ModelForm):
 
 
 class SubmittedTranscript:
-    """The line-up and the sections, questions and answers as submitted with an interview
+    """The line-up and the parts, questions and answers as submitted with an interview
     form, read from the admin's (nested) formsets before anything is saved.
 
     `formsets` is every formset of the page, set by the admin once it has made them.

@@ -37,7 +37,7 @@ def has_answer_text(text):
 
 
 # Keeping the search text current ---------------------------------------------------------------
-# An interview's search text holds its guests' names, its sections, questions, answers and
+# An interview's search text holds its guests' names, its parts, questions, answers and
 # closing (interviews.search). The rows below say when they change: saved, deleted, created or
 # updated in bulk. interviews.search refreshes each interview once when the transaction commits.
 
@@ -276,7 +276,7 @@ class Interview(Publishable, models.Model):
     modified_at = models.DateTimeField(auto_now=True)
 
     # For search (interviews/search.py); never the prep notes. The introduction as plain
-    # text, kept current by save(); the transcript (guests, sections, questions, answers,
+    # text, kept current by save(); the transcript (guests, parts, questions, answers,
     # closing) as plain text, kept current by search.refresh_search_text().
     introduction_text = models.TextField(blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
@@ -409,8 +409,9 @@ class Segment(PartOfTranscript, models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
-        verbose_name = "section"
-        verbose_name_plural = "Sections"
+        # "Part" on screen: the site's sections (World, Politics…) are something else.
+        verbose_name = "part"
+        verbose_name_plural = "parts"
 
     def __str__(self):
         return self.title

@@ -7,7 +7,7 @@ text. The internal preparation notes are never part of it.
 The plain texts are stored on the interview (`introduction_text`, `search_text`) and, on
 PostgreSQL, so is the GIN-indexed `search_vector` computed from them. Interview.save() keeps
 the title and introduction current at once. The transcript lives in other rows (guests, the
-line-up, sections, questions, answers) and in the closing: the models mark the interview
+line-up, parts, questions, answers) and in the closing: the models mark the interview
 whenever one of those is saved, deleted, bulk-created or updated (interviews.models), and
 refresh_later() brings its search text up to date once per interview when the transaction
 commits, however many rows changed, whoever changed them (admin, importer, seed, shell).

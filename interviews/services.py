@@ -16,10 +16,10 @@ from .search import refresh_search_text
 
 
 def describe(question):
-    """“Section 1, question 2 (Dr. Hassan): Can you shed some light on…”."""
+    """“Part 1, question 2 (Dr. Hassan): Can you shed some light on…”."""
     who = ", ".join(guest.short_name for guest in question.awaiting)
     words = Truncator(plain_text(question.text)).words(10, truncate="…")
-    return f"Section {question.segment_number}, question {question.number} ({who}): {words}"
+    return f"Part {question.segment_number}, question {question.number} ({who}): {words}"
 
 
 def readiness_problems(has_guests, unanswered, what):

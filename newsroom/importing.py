@@ -227,6 +227,6 @@ def _save_interview(parsed, article, author, report, by):
                 Answer.objects.create(question=question, guest=guest, text=text)
     report.append(
         f"Interview “{interview.title}”: {len(guests)} guests, {len(parsed.segments)} "
-        f"sections, {len(parsed.questions)} questions; the note stays internal."
+        f"parts, {len(parsed.questions)} questions; the note stays internal."
     )
     return interview

@@ -8,8 +8,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from comments.conf import DEFAULTS as COMMENT_DEFAULTS
 
 
 def env_flag(name, default=False):
@@ -17,6 +20,41 @@ def env_flag(name, default=False):
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_value(name, default, parse, expected):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return parse(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected {expected}") from None
+
+
+def env_int(name, default):
+    return _env_value(name, default, int, "a whole number")
+
+
+def env_float(name, default):
+    return _env_value(name, default, float, "a number such as 0.9")
+
+
+def _rate_limits(value):
+    limits = []
+    for item in value.split(","):
+        who, colon, rule = item.strip().partition(":")
+        posts, slash, seconds = rule.partition("/")
+        if who.strip() not in {"ip", "email"} or not (colon and slash):
+            raise ValueError(item)
+        limits.append((who.strip(), int(posts), int(seconds)))
+    return limits
+
+
+def env_rate_limits(name, default):
+    """"ip:6/600, email:4/600": at most 6 posts per IP and 4 per email address in 10 minutes."""
+    return _env_value(name, default, _rate_limits,
+                      "a list like ip:6/600,email:4/600 (who:posts/seconds)")
 
 
 def env_list(name, default):
@@ -212,9 +250,13 @@ NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 
 NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG", "english")
 
 # Photos: what an upload may be (see articles/images.py).
-PHOTO_MAX_BYTES = 25 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
-PHOTO_RENDITION_WIDTHS = [320, 640, 960, 1280, 1920]
+PHOTO_MAX_BYTES = env_int("NEWSROOM_PHOTO_MAX_MB", 25) * 1024 * 1024
+PHOTO_MAX_PIXELS = env_int("NEWSROOM_PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
+PHOTO_RENDITION_WIDTHS = _env_value(
+    "NEWSROOM_PHOTO_WIDTHS", [320, 640, 960, 1280, 1920],
+    lambda value: sorted(int(width) for width in value.split(",")),
+    "widths in pixels, such as 320,640,1280",
+)
 
 # Content-Security-Policy, checked against the admin, CKEditor 5 and the public site.
 CONTENT_SECURITY_POLICY = (
@@ -267,41 +309,22 @@ LOGGING = {
 }
 
 # Comments ------------------------------------------------------------------------------------
-# Reader comments (the comments app): limits, abuse protection and spam checks. Every name has
-# the same default in comments/conf.py.
-COMMENTS_MAX_LENGTH = 5000
-# Discussion closes this many days after publication; 0 keeps it open.
-COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "14"))
-# The form's signed timestamp: sooner than this is a bot; older than that is a stale form.
-COMMENTS_MIN_SECONDS = 3
-COMMENTS_MAX_FORM_AGE = 60 * 60 * 24
-# Fixed-window rate limits in the cache (Redis when REDIS_URL is set): (who, posts, seconds).
-COMMENTS_RATE_LIMITS = [
-    ("ip", 6, 10 * 60),
-    ("ip", 40, 24 * 60 * 60),
-    ("email", 4, 10 * 60),
-    ("email", 20, 24 * 60 * 60),
-]
-# "Trusted" stories publish at once for commenters with this many approved comments whose
-# new comment scores under the limit.
-COMMENTS_TRUSTED_MIN_APPROVED = 2
-COMMENTS_TRUSTED_MAX_SCORE = 0.3
-COMMENTS_SPAM_THRESHOLD = 0.9
-COMMENTS_MAX_LINKS = 2
-COMMENTS_DUPLICATE_WINDOW_HOURS = 72
-COMMENTS_BAYES_MIN_DECISIONS = 1
-COMMENT_SPAM_CHECKS = [
-    "comments.spam.HoneypotCheck",
-    "comments.spam.TimingCheck",
-    "comments.spam.LinkCountCheck",
-    "comments.spam.WordRuleCheck",
-    "comments.spam.DuplicateCheck",
-    "comments.spam.BayesCheck",
-    "comments.spam.AkismetCheck",  # does nothing unless AKISMET_API_KEY is set
-]
+# Reader comments (the comments app). Every value and its default is defined once, in
+# comments/conf.py; these are the ones a deployment sets from the environment.
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", COMMENT_DEFAULTS["COMMENTS_MAX_LENGTH"])
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS",
+                                    COMMENT_DEFAULTS["COMMENTS_CLOSE_AFTER_DAYS"])
+COMMENTS_RATE_LIMITS = env_rate_limits("COMMENTS_RATE_LIMITS",
+                                       COMMENT_DEFAULTS["COMMENTS_RATE_LIMITS"])
+COMMENTS_TRUSTED_MIN_APPROVED = env_int("COMMENTS_TRUSTED_MIN_APPROVED",
+                                        COMMENT_DEFAULTS["COMMENTS_TRUSTED_MIN_APPROVED"])
+COMMENTS_TRUSTED_MAX_SCORE = env_float("COMMENTS_TRUSTED_MAX_SCORE",
+                                       COMMENT_DEFAULTS["COMMENTS_TRUSTED_MAX_SCORE"])
+COMMENTS_SPAM_THRESHOLD = env_float("COMMENTS_SPAM_THRESHOLD",
+                                    COMMENT_DEFAULTS["COMMENTS_SPAM_THRESHOLD"])
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", COMMENT_DEFAULTS["COMMENTS_MAX_LINKS"])
 # Behind reverse proxies that append to X-Forwarded-For, how many to trust (0: REMOTE_ADDR).
-NEWSROOM_TRUSTED_PROXY_COUNT = int(os.environ.get("NEWSROOM_TRUSTED_PROXY_COUNT", "0"))
+NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_BLOG_URL = os.environ.get("AKISMET_BLOG_URL", NEWSROOM_SITE_URL)
-AKISMET_CLIENT_CLASS = "akismet.SyncClient"
 

@@ -61,7 +61,7 @@ def test_editor_builds_an_interview_and_publishes_it_once_answered(page, live_se
     page.click("input[name=_continue]")
     page.wait_for_selector(".errornote")
     refusal = page.locator(".field-status .errorlist").inner_text()
-    assert "Unanswered: Section 1, question 2 (Dr. Hassan): What comes next for the city?" \
+    assert "Unanswered: Part 1, question 2 (Dr. Hassan): What comes next for the city?" \
         in refusal
     interview.refresh_from_db()
     assert interview.status == Interview.Status.PREPARING

@@ -78,7 +78,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
 
 
 def build_interview(guests=2, segments=3, questions=2, answered=True, **fields):
-    """An interview with `guests` guests and `segments` sections of `questions` questions,
+    """An interview with `guests` guests and `segments` parts of `questions` questions,
     each put to every guest and (when `answered`) answered by all of them."""
     people = [GuestFactory() for _ in range(guests)]
     interview = InterviewFactory(guests=people, **fields)

@@ -137,7 +137,7 @@ def test_publishing_from_the_form_is_refused_naming_the_question_and_nothing_is_
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Unanswered: Section 1, question 2 (Dr. Hassan): Dr. Hassan, who are these" in html
+    assert "Unanswered: Part 1, question 2 (Dr. Hassan): Dr. Hassan, who are these" in html
     assert 'class="errornote"' in html
     assert not Interview.objects.exists()
     assert not Segment.objects.exists() and not Question.objects.exists()
@@ -179,7 +179,7 @@ def test_changing_an_interview_to_published_is_refused_and_changes_nothing(edito
 
     assert response.status_code == 200
     guest = answer.guest.short_name
-    assert f"Unanswered: Section 1, question 2 ({guest})" in response.content.decode()
+    assert f"Unanswered: Part 1, question 2 ({guest})" in response.content.decode()
     title = interview.title
     interview.refresh_from_db()
     assert (interview.title, interview.status) == (title, "preparing")
@@ -224,11 +224,11 @@ def test_the_refusal_is_made_before_saving_and_names_every_question(editor_clien
     both = ", ".join(a.guest.short_name for a in interview.lineup.all())
     one = interview.lineup.first().guest.short_name
     assert response.context["adminform"].form.errors["status"] == [
-        f"Unanswered: Section 1, question 2 ({both}): {first.text}",
-        f"Unanswered: Section 2, question 1 ({one}): {second.text}",
+        f"Unanswered: Part 1, question 2 ({both}): {first.text}",
+        f"Unanswered: Part 2, question 1 ({one}): {second.text}",
     ]
     html = response.content.decode()
-    assert f"Section 2, question 1 ({one})" in html
+    assert f"Part 2, question 1 ({one})" in html
     title = interview.title
     interview.refresh_from_db()
     assert (interview.title, interview.status) == (title, Interview.Status.PREPARING)
@@ -273,7 +273,7 @@ def test_reporter_marking_it_answered_is_refused_naming_the_question(reporter_cl
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["status"] == [
-        "Unanswered: Section 1, question 2 (Dr. Hassan): Dr. Hassan, who are these militias?"]
+        "Unanswered: Part 1, question 2 (Dr. Hassan): Dr. Hassan, who are these militias?"]
     assert not Interview.objects.exists() and not Answer.objects.exists()
 
 
@@ -290,7 +290,7 @@ def test_publish_action_refuses_with_the_unanswered_questions(editor_client):
 
     messages = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
     guest = missing.lineup.get().guest.short_name
-    assert ("error", f"Missing: Unanswered: Section 2, question 1 ({guest}): "
+    assert ("error", f"Missing: Unanswered: Part 2, question 1 ({guest}): "
                      f"{missing.segments.get(position=1).questions.get().text}") in messages
     assert ("success", "1 interview published.") in messages
     done.refresh_from_db()
@@ -471,7 +471,7 @@ def test_change_page_lists_what_is_still_unanswered(editor_client):
     question.answers.all().delete()
     html = editor_client.get(change_url(interview)).content.decode()
     guest = interview.lineup.get().guest.short_name
-    assert f"<li>Section 1, question 2 ({guest}): {question.text}</li>" in html
+    assert f"<li>Part 1, question 2 ({guest}): {question.text}</li>" in html
 
 
 def test_tag_filter_offers_only_interview_tags(editor_client):

@@ -98,6 +98,6 @@ def test_a_published_seed_interview_with_a_missing_answer_is_refused(media, tmp_
     path = tmp_path / "interviews.json"
     path.write_text(json.dumps(data))
     before = snapshot()
-    with pytest.raises(CommandError, match="Unanswered: Section 1, question 1 \\(Dr. Marek\\)"):
+    with pytest.raises(CommandError, match="Unanswered: Part 1, question 1 \\(Dr. Marek\\)"):
         load_demo_interviews(io.StringIO(), path=path)
     assert snapshot() == before

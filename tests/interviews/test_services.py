@@ -45,7 +45,7 @@ def test_publishing_is_refused_naming_each_unanswered_question():
         services.publish_interview(interview)
 
     assert error.value.messages == [
-        "Unanswered: Section 1, question 2 (Dr. Hassan): Can you shed some light on the "
+        "Unanswered: Part 1, question 2 (Dr. Hassan): Can you shed some light on the "
         "motivations of these…"
     ]
     interview.refresh_from_db()
@@ -59,7 +59,7 @@ def test_refusal_lists_every_guest_still_owing_an_answer():
     names = ", ".join(appearance.guest.short_name for appearance in interview.lineup.all())
     with pytest.raises(ValidationError) as error:
         services.publish_interview(interview)
-    assert error.value.messages[0].startswith(f"Unanswered: Section 1, question 1 ({names}): ")
+    assert error.value.messages[0].startswith(f"Unanswered: Part 1, question 1 ({names}): ")
 
 
 def test_publishing_once_every_answer_is_in():
@@ -104,7 +104,7 @@ def test_reporters_cannot_publish_or_unpublish(reporter, editor):
 
 def test_mark_answered_uses_the_same_rule(reporter):
     interview, question, hassan = preparing_interview()
-    with pytest.raises(ValidationError, match="Section 1, question 2"):
+    with pytest.raises(ValidationError, match="Part 1, question 2"):
         services.mark_answered(interview, by=reporter)
     answer = question.answers.get(guest=hassan)
     answer.text = "<p>Done.</p>"

@@ -212,7 +212,7 @@ def test_admin_import_page_for_editors(editor_client, seed_path):
     assert response.redirect_chain[-1][0] == f"/admin/articles/article/{story.pk}/change/"
     html = response.content.decode()
     assert "Imported “Putin has problems in Syria" in html
-    assert "3 sections, 5 questions" in html
+    assert "3 parts, 5 questions" in html
 
 
 def test_admin_import_page_refuses_bad_files_and_other_roles(client, editor_client, reporter,
