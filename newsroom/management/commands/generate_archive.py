@@ -31,7 +31,8 @@ class Command(BaseCommand):
                             help="interviews to write (default: one per 100 stories)")
         parser.add_argument("--seed", type=int, default=1,
                             help="random seed: the same seed on the same database writes the "
-                                 "same archive")
+                                 "same stories, comments and interviews (their times relative "
+                                 "to the moment of the run)")
         parser.add_argument("--authors", type=int, default=300)
         parser.add_argument("--guests", type=int, default=300)
         parser.add_argument("--tags", type=int, default=3_000)
