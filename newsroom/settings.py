@@ -328,3 +328,7 @@ NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_BLOG_URL = os.environ.get("AKISMET_BLOG_URL", NEWSROOM_SITE_URL)
 
+# --- WordPress import (manage.py import_wordpress) ------------------------------------------
+# Old WordPress permalinks and /?p=ID answer with a 301 to the imported story. Last in the
+# chain: it acts only on the site's own 404s (and on /?p= before the front page).
+MIDDLEWARE = [*MIDDLEWARE, "newsroom.wordpress.redirects.WordPressRedirectMiddleware"]

@@ -10,6 +10,7 @@ from . import views
 from .admin_views import import_story_view
 from .feeds import LatestFeed
 from .sitemaps import HomeSitemap
+from .wordpress.admin_view import import_wordpress_view
 
 sitemaps = {
     "home": HomeSitemap,
@@ -39,6 +40,8 @@ urlpatterns = [
          name="sitemap-part"),
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),
     path("admin/import-story/", admin.site.admin_view(import_story_view), name="import-story"),
+    path("admin/import-wordpress/", admin.site.admin_view(import_wordpress_view),
+         name="import-wordpress"),
     path("admin/", admin.site.urls),
 ]
 
