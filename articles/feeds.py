@@ -80,10 +80,9 @@ class StoryFeed(Feed):
 
     def items(self, obj=None):
         stories = list(self.stories(obj).prefetch_related("tags")[:FEED_LENGTH])
+        # Any change to a public story, its photo or its tags refreshes every feed.
         pages.show(self.request, "feeds")
-        pages.show_articles(self.request, stories)
-        for story in stories:
-            pages.show(self.request, *(f"tag:{tag.pk}" for tag in story.tags.all()))
+        pages.show_cards(self.request, stories)
         return stories
 
     def item_title(self, item):

@@ -43,5 +43,14 @@ def article_tags(article):
 
 
 def show_articles(request, articles):
+    """Story cards on a page that is not their list (related stories, say)."""
     for article in articles:
         show(request, *article_tags(article))
+
+
+def show_cards(request, articles):
+    """Story cards on one of their own lists (front, section, tag, author page, feed): any
+    change to a public story already refreshes its lists, photo changes included, so only
+    the bylines need naming. This keeps a long list's tags few, and a cache hit cheap."""
+    for article in articles:
+        show(request, *(f"author:{author.pk}" for author in article.authors.all()))

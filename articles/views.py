@@ -24,7 +24,7 @@ class SectionView(ListView):
         context = super().get_context_data(section=self.section,
                                            current_section=self.section.slug, **kwargs)
         pages.show(self.request, f"list:section:{self.section.pk}")
-        pages.show_articles(self.request, context["object_list"])
+        pages.show_cards(self.request, context["object_list"])
         return context
 
 
@@ -41,7 +41,7 @@ class TagView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
         pages.show(self.request, f"tag:{self.tag.pk}", f"list:tag:{self.tag.pk}")
-        pages.show_articles(self.request, context["object_list"])
+        pages.show_cards(self.request, context["object_list"])
         return context
 
 
@@ -57,7 +57,7 @@ class AuthorView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
         pages.show(self.request, f"author:{self.author.pk}", f"list:author:{self.author.pk}")
-        pages.show_articles(self.request, context["object_list"])
+        pages.show_cards(self.request, context["object_list"])
         return context
 
 

@@ -355,12 +355,22 @@ def related_changed(sender, instance, action, **kwargs):
         bump_on_commit(f"article:{instance.pk}")
 
 
+def _public_story_lists(article_ids):
+    """The lists of those of `article_ids` that are public now (their cards show the change)."""
+    tags = []
+    for article in Article.objects.published().filter(pk__in=article_ids):
+        tags += _article_lists(article)
+    return tags
+
+
 def byline_changed(sender, instance, **kwargs):
-    bump_on_commit(f"article:{instance.article_id}", f"list:author:{instance.author_id}")
+    bump_on_commit(f"article:{instance.article_id}", f"list:author:{instance.author_id}",
+                   *_public_story_lists([instance.article_id]))
 
 
 def correction_changed(sender, instance, **kwargs):
-    bump_on_commit(f"article:{instance.article_id}", "feeds")
+    bump_on_commit(f"article:{instance.article_id}",
+                   *_public_story_lists([instance.article_id]))
 
 
 def section_changed(sender, instance, **kwargs):
@@ -372,12 +382,14 @@ def author_changed(sender, instance, **kwargs):
 
 
 def tag_changed(sender, instance, **kwargs):
-    bump_on_commit(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "sitemaps")
+    bump_on_commit(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "sitemaps", "feeds")
 
 
 def photo_changed(sender, instance, **kwargs):
     # Pages show a photo through a story, an author or a guest; each of those carries it.
     bump_on_commit(f"photo:{instance.pk}",
+                   *_public_story_lists(Article.objects.filter(lead_photo=instance)
+                                        .values("pk")),
                    *(f"author:{pk}" for pk in Author.objects.filter(photo=instance)
                      .values_list("pk", flat=True)),
                    *(f"guest:{pk}" for pk in Guest.objects.filter(photo=instance)

@@ -43,11 +43,11 @@ class HomeView(TemplateView):
         top, latest = (latest[0], latest[1:]) if latest else (None, [])
         sections = {section.pk: section for section in sections_for(self.request)}
         blocks = {}
-        for article in Article.objects.latest_per_section(PER_SECTION):
+        for article in Article.objects.latest_per_section(PER_SECTION, sections.values()):
             blocks.setdefault(article.section_id, []).append(article)
         section_blocks = [(sections[pk], blocks[pk]) for pk in sections if pk in blocks]
         pages.show(self.request, "list:front")
-        pages.show_articles(self.request, [*([top] if top else []), *latest,
+        pages.show_cards(self.request, [*([top] if top else []), *latest,
                                            *(a for block in blocks.values() for a in block)])
         return super().get_context_data(
             top=top, latest=latest, section_blocks=section_blocks, **kwargs

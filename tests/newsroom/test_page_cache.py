@@ -205,10 +205,11 @@ def test_a_correction_refreshes_the_story_wherever_it_shows(site, client,
     Correction.objects.create(article=site["first"], text="The gauge was at the east pier.",
                               published_at=timezone.now())
     stale = ALL - hits(client, site, django_assert_max_num_queries)
-    # Like an edit: everywhere the story shows, and the feeds; not the guest's page, the
+    # Like an edit: everywhere the story shows, feeds and sitemaps; not the guest's page, the
     # interview list or robots.txt.
     assert stale == {"front", "section", "tag", "author", "article", "related article",
-                     "interview", "feed", "section feed", "tag feed"}
+                     "interview", "feed", "section feed", "tag feed", "sitemap index",
+                     "sitemap", "news sitemap"}
     assert "The gauge was at the east pier." in text(client, site["first"].get_absolute_url())
 
 
@@ -275,6 +276,43 @@ def test_an_author_renamed_shows_on_every_byline(site, client, django_assert_max
     assert "robots" not in stale and "guest" not in stale
     for path in ["/", "/harbour/", site["first"].get_absolute_url()]:
         assert "Mira Quay-Larsen" in text(client, path), path
+
+
+def test_a_photo_changed_shows_wherever_its_story_does(site, client,
+                                                      django_assert_max_num_queries):
+    from tests.articles.factories import PhotoFactory
+
+    photo = PhotoFactory(alt_text="Gauges on the east pier")
+    story = site["first"]
+    story.lead_photo = photo
+    story.save()
+    warm(client, site)
+    photo.alt_text = "The broken gauges on the east pier"
+    photo.save()
+    stale = ALL - hits(client, site, django_assert_max_num_queries)
+    assert {"front", "section", "article", "related article"} <= stale
+    assert "guest" not in stale and "robots" not in stale
+    for path in ["/", "/harbour/", story.get_absolute_url(), site["second"].get_absolute_url()]:
+        assert "The broken gauges on the east pier" in text(client, path), path
+
+
+def test_list_pages_name_few_things_however_long_the_list(client):
+    """A cache hit reads every name a page carries: a list of 30 stories by two authors must
+    not carry 30 story names."""
+    from newsroom.pagecache import PAGE_PREFIX, _page_key  # noqa: F401
+
+    section = SectionFactory(slug="long", name="Long")
+    authors = [AuthorFactory(), AuthorFactory()]
+    for n in range(30):
+        ArticleFactory(section=section, authors=[authors[n % 2]])
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    for path in ["/", "/long/", "/feed/"]:
+        get(client, path)
+        entry = cache.get(_page_key(RequestFactory().get(path)))
+        assert entry is not None, path
+        assert len(entry["tags"]) <= 10, (path, sorted(entry["tags"]))
 
 
 def test_a_section_renamed_shows_in_every_menu(site, client):
