@@ -28,8 +28,8 @@ from urllib.parse import unquote, urlsplit
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import DatabaseError, transaction
-from django.db.models.signals import m2m_changed
+from django.db import DatabaseError, router, transaction
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -196,6 +196,7 @@ class _Batch:
     updates: list = field(default_factory=list)  # (WordPressComment, changed fields)
     redirects: dict = field(default_factory=dict)  # old path -> (article, outcome, where)
     known: dict = field(default_factory=dict)  # WordPress comment ID -> Comment pk
+    existing: set = field(default_factory=set)  # stories that were here before this run
     queued: set = field(default_factory=set)  # WordPress comment IDs of new comments
 
     def mark(self):
@@ -400,8 +401,8 @@ class _Importer:
             "body": converted.body,
             "section": section.pk,
             "authors": [author.pk] if author else [],
-            "tags": sorted({self._tag(_plain(name)[:100] or slug).name
-                            for slug, name in item.tags}),
+            "tags": sorted({self._tag(_plain(name)[:100] or tag_slug).name
+                            for tag_slug, name in item.tags}),
             "lead_photo": lead,
             "publishing": [status, publish_at.isoformat() if publish_at else None],
             "comment_mode": mode,
@@ -419,7 +420,7 @@ class _Importer:
             article = Article(created_by=user)
             self._apply(article, values, set(values))
             article_services.save_article(article, by=self.by, before=None)
-            ArticleAuthor.objects.bulk_create([
+            _bulk_create(ArticleAuthor, [
                 ArticleAuthor(article=article, author_id=pk, position=position)
                 for position, pk in enumerate(values["authors"])])
             _tag_new_story(article, [self.tags[name.lower()] for name in values["tags"]])
@@ -438,7 +439,7 @@ class _Importer:
             article_services.save_article(article, by=self.by, before=before)
         if "authors" in changed:
             ArticleAuthor.objects.filter(article=article).delete()
-            ArticleAuthor.objects.bulk_create([
+            _bulk_create(ArticleAuthor, [
                 ArticleAuthor(article=article, author_id=pk, position=position)
                 for position, pk in enumerate(values["authors"])])
         if "tags" in changed:
@@ -681,13 +682,20 @@ class _Importer:
         """Write what the batch's posts queued: comments (threads first, then replies, then
         their WordPress records), changed comments, old addresses."""
         batch = self.batch
-        Comment.objects.bulk_create([comment for comment, _, _ in batch.roots])
+        # The comments of stories created in this batch need no signals: their pages cannot
+        # have been shown, let alone cached, before the batch commits. Those of stories that
+        # were already here get them (the page cache refreshes the story's page).
+        def shown_before(comment):
+            return comment.article_id in batch.existing
+
+        roots = [comment for comment, _, _ in batch.roots]
+        _bulk_create(Comment, roots, signals=shown_before)
         comment_pk = batch.known
         for comment, wp_comment, _ in batch.roots:
             comment_pk[wp_comment.comment_id] = comment.pk
         for comment, _, _ in batch.replies:
             comment.parent_id = comment_pk.get(comment.wordpress_parent)
-        Comment.objects.bulk_create([comment for comment, _, _ in batch.replies])
+        _bulk_create(Comment, [comment for comment, _, _ in batch.replies], signals=shown_before)
         WordPressComment.objects.bulk_create([
             WordPressComment(wordpress_id=wp_comment.comment_id, comment=comment,
                              author_url=wp_comment.url[:500], imported=hashes)
@@ -698,7 +706,15 @@ class _Importer:
                 mapping.comment.parent_id = comment_pk.get(mapping.comment.wordpress_parent)
             by_fields.setdefault(tuple(sorted(fields)), []).append(mapping)
         for fields, mappings in by_fields.items():
-            Comment.objects.bulk_update([mapping.comment for mapping in mappings], fields)
+            comments = [mapping.comment for mapping in mappings]
+            db = router.db_for_write(Comment)
+            for comment in comments:  # what bulk_update does not say: listeners may look
+                pre_save.send(sender=Comment, instance=comment, raw=False, using=db,
+                              update_fields=fields)
+            Comment.objects.bulk_update(comments, fields)
+            for comment in comments:
+                post_save.send(sender=Comment, instance=comment, created=False, raw=False,
+                               using=db, update_fields=fields)
             WordPressComment.objects.bulk_update(mappings, ["imported", "author_url"])
         owners = {}
         paths = list(batch.redirects)
@@ -730,6 +746,8 @@ class _Importer:
             known = {mapping.wordpress_id: mapping for mapping in WordPressComment.objects
                      .filter(wordpress_id__in=list(by_id)).select_related("comment")}
         batch = self.batch
+        if outcome.action != "created":
+            batch.existing.add(article.pk)
         batch.known.update((number, mapping.comment.pk) for number, mapping in known.items())
         for wp_comment in item.comments:
             if wp_comment.comment_id in batch.queued:
@@ -847,6 +865,17 @@ def _set_status(comment, status):
     # The learned spam filter trains on decided comments; WordPress decided these.
     decided = status != Comment.Status.PENDING
     comment.moderated_at = (comment.moderated_at or comment.created_at) if decided else None
+
+
+def _bulk_create(model, objects, signals=lambda instance: True):
+    """bulk_create, then the post_save signal save() would have sent for each object
+    `signals` picks: the page cache listens to them."""
+    model.objects.bulk_create(objects)
+    db = router.db_for_write(model)
+    for instance in objects:
+        if signals(instance):
+            post_save.send(sender=model, instance=instance, created=True, raw=False, using=db,
+                           update_fields=None)
 
 
 def _tag_new_story(article, tags):

@@ -418,6 +418,36 @@ def test_a_rerun_keeps_desk_edits_where_the_export_did_not_change(imported, medi
     assert Article.objects.count() == 7
 
 
+NEW_POST = """	<item>
+		<title><![CDATA[Second ferry joins the harbour line]]></title>
+		<link>https://old.example.com/europe/second-ferry/</link>
+		<dc:creator><![CDATA[mara]]></dc:creator>
+		<content:encoded><![CDATA[<p>A second ferry starts on Monday.</p>]]></content:encoded>
+		<wp:post_id>111</wp:post_id>
+		<wp:post_date><![CDATA[2024-05-06 10:00:00]]></wp:post_date>
+		<wp:post_date_gmt><![CDATA[2024-05-06 08:00:00]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[second-ferry]]></wp:post_name>
+		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+		<category domain="category" nicename="world"><![CDATA[World]]></category>
+		<category domain="post_tag" nicename="harbour"><![CDATA[harbour]]></category>
+	</item>
+</channel>"""
+
+
+def test_pages_readers_have_cached_show_what_a_rerun_brings(imported, media, tmp_path, client):
+    author = Author.objects.get(name="Mara Ellison").get_absolute_url()
+    for url in (STORY_URL, author, "/tags/harbour/", "/"):
+        assert client.get(url).status_code == 200  # now in the page cache
+    changed = variant(
+        tmp_path, ("</channel>", NEW_POST),
+        ("Thanks for the correction, Jonah.", "Thanks for the correction, Jonah. Noted."))
+    run(changed, "--media", media)
+    assert "Noted." in client.get(STORY_URL).content.decode()
+    for url in (author, "/tags/harbour/", "/"):
+        assert "Second ferry joins the harbour line" in client.get(url).content.decode(), url
+
+
 def test_a_slug_changed_in_wordpress_keeps_the_old_address(imported, media, tmp_path, client):
     changed = variant(tmp_path, ("<wp:post_name><![CDATA[harbour-cranes-stop]]></wp:post_name>",
                                  "<wp:post_name><![CDATA[cranes-stop]]></wp:post_name>"))
