@@ -136,7 +136,8 @@ class Summary:
                  f"{_breakdown(self.actions, brackets=True)}."]
         if self.skipped:
             lines.append(f"Skipped: {_join(self.skipped)}.")
-        lines.append(f"Comments: {sum(self.comments.values())}{_breakdown(self.comments)}"
+        lines.append(f"Comments: {sum(self.comments.values())} imported"
+                     f"{_breakdown(self.comments)}"
                      f"{_breakdown(self.comment_actions, brackets=True)}"
                      + (f"; skipped {_join(self.comments_skipped)}" if self.comments_skipped
                         else "") + ".")

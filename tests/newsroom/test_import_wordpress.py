@@ -353,8 +353,8 @@ def test_summary_counts_everything(imported):
     out, err = imported
     assert ("Posts: 7 imported: 2 published, 1 scheduled, 3 draft, 1 in review (7 created)."
             in out)
-    assert ("Comments: 5: 3 approved, 1 pending, 1 spam (5 created); skipped 1 in the trash, "
-            "1 pingback or trackback.") in out
+    assert ("Comments: 5 imported: 3 approved, 1 pending, 1 spam (5 created); skipped 1 in "
+            "the trash, 1 pingback or trackback.") in out
     assert "Images: 2 imported, 2 used again, 1 missing, 0 refused" in out
     assert "Redirects: 8 old WordPress addresses" in out
     assert "Created 3 sections: World, Politics & Power, Uncategorized." in out
