@@ -43,7 +43,7 @@ from .cache import CacheUnavailable
 
 PAGE_PREFIX = "newsroom:page:"
 TAG_PREFIX = "newsroom:tag:"
-# When any tag last changed, in ms: a page whose render began before it may show the old state.
+# When any tag last changed, in µs: a page whose render began before it may show the old state.
 CHANGED_KEY = "newsroom:tags-changed"
 # The next scheduled publication, and when a scheduled story or interview last changed.
 SCHEDULE_KEY = "newsroom:next-scheduled"
@@ -59,6 +59,12 @@ UNCACHED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/healthz", "/media/"
 
 def _now_ms():
     return int(time.time() * 1000)
+
+
+def _now_us():
+    # Changes and renders are ordered in microseconds: a change in the same millisecond as a
+    # render's start would otherwise stop that render from being stored, for no reason.
+    return time.time_ns() // 1000
 
 
 # Tags and their versions -----------------------------------------------------------------------
@@ -91,7 +97,7 @@ def bump(*tags):
             # No version yet means no page was stored with one: nothing to refresh.
             with contextlib.suppress(ValueError):
                 cache.incr(f"{TAG_PREFIX}{tag}")
-        cache.set(CHANGED_KEY, _now_ms(), None)
+        cache.set(CHANGED_KEY, _now_us(), None)
     except CacheUnavailable:
         _owed.update(tags)
         return
@@ -142,7 +148,7 @@ def next_scheduled():
     known = cache.get(SCHEDULE_KEY)
     if known is not None and (known["at"] is None or known["at"] > now):
         return known["at"]
-    started = _now_ms()
+    started = _now_us()
     times = [model.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
              for model in (Article, Interview)]
     times = [when for when in times if when is not None]
@@ -154,7 +160,7 @@ def next_scheduled():
 
 
 def schedule_changed():
-    cache.set(SCHEDULE_CHANGED_KEY, _now_ms(), None)
+    cache.set(SCHEDULE_CHANGED_KEY, _now_us(), None)
     cache.delete(SCHEDULE_KEY)
 
 
@@ -181,7 +187,7 @@ class PageCacheMiddleware:
         if entry is not None and self._fresh(entry):
             return self._serve(request, entry)
         request.page_tags, request.page_expires = set(), None
-        started = _now_ms()
+        started = _now_us()
         response = self.get_response(request)
         if self._storable(request, response):
             self._store(request, response, key, started)
