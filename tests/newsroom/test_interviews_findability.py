@@ -645,8 +645,10 @@ def test_sitemap_lists_public_interviews_with_lastmod(client):
     now = timezone.now()
     public = make_interview("Public talk", publish_at=now - timedelta(days=3))
     scheduled_then = make_interview("Went out by itself", publish_at=now - timedelta(hours=1))
-    # Saved (last modified) before it was due, then went public on schedule.
+    # Saved (last modified) before it was due, then went public on schedule. The other one
+    # was last changed when it went out, so the list's newest change is the scheduled one.
     Interview.objects.filter(pk=scheduled_then.pk).update(modified_at=now - timedelta(days=2))
+    Interview.objects.filter(pk=public.pk).update(modified_at=now - timedelta(days=3))
     urls = sitemap_entries(client)
     assert f"{BASE}{public.get_absolute_url()}" in urls
     lastmod = urls[f"{BASE}{scheduled_then.get_absolute_url()}"].findtext("s:lastmod",
