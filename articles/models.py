@@ -236,7 +236,19 @@ class Article(Publishable, models.Model):
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish articles"),
         ]
-        indexes = [models.Index(fields=["status", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "publish_at"]),
+            # Section pages and the admin's section filter, newest first; the admin's sort by
+            # section, newest first within each (both ways round).
+            models.Index(fields=["section", "status", "publish_at"]),
+            models.Index(fields=["section", "publish_at"]),
+            models.Index(fields=["section", "-publish_at"]),
+            # The admin's other filter and sortable columns (newest first within each).
+            models.Index(fields=["status", "-publish_at"]),
+            models.Index(fields=["comment_mode", "publish_at"]),
+            models.Index(fields=["title"]),
+            models.Index(fields=["updated_at", "publish_at"]),
+        ]
 
     def __str__(self):
         return self.title

@@ -4,7 +4,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -113,6 +113,23 @@ class Comment(models.Model):
             models.Index(fields=["interview", "status", "created_at"]),
             models.Index(fields=["email", "status"]),
             models.Index(fields=["status", "spam_score"]),
+            # The moderation queue as it opens (comments/admin.py, CommentAdmin.get_queryset):
+            # pending first, cleanest first, then the newest. The expressions must stay the
+            # ones the queue sorts by, or PostgreSQL sorts the whole table again.
+            models.Index(
+                Case(When(status="pending", then=Value(0)), default=Value(1)),
+                Case(When(status="pending", then="spam_score"), default=Value(0.0)),
+                F("created_at").desc(), F("id").desc(),
+                name="comment_queue_order",
+            ),
+            # The queue filtered to one status (newest first), its featured filter, and the
+            # commenter's IP and name (search, sorting).
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_at"], condition=Q(featured=True),
+                         name="comment_featured_created"),
+            models.Index(fields=["ip"]),
+            models.Index(fields=["author_name"]),
+            models.Index(fields=["spam_score"]),
         ]
 
     def __str__(self):
