@@ -32,6 +32,17 @@ BY_LINE = re.compile(r"^By\s+(?P<name>[A-Z][^,.;:]{2,80})$")
 TIMESTAMP = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?$")
 LOOSE_TIMESTAMP = re.compile(r"^\d{4}-\d+-\d+(?:[ T][\d:]+)?$")
 HASHTAGS = re.compile(r"^(?:#[^\s#]+\s*)+$")
+# Where the story came from: "Source: https://…" (or URL:, Link:, Permalink:) or the address
+# alone on a line, as a browser prints it; a wire service's identifier, "Wire ID: NRW-2024-118".
+SOURCE_LABEL = re.compile(
+    r"^(?:source|url|link|permalink|original(?: address| url)?)\s*:\s*<?(?P<url>https?://\S+?)>?$",
+    re.IGNORECASE,
+)
+BARE_URL = re.compile(r"^<?(?P<url>https?://[^\s<>]+?)>?$", re.IGNORECASE)
+WIRE_ID = re.compile(
+    r"^(?:wire id|wire|story id|id|ref|reference)\s*:\s*(?P<id>[\w][\w.:/#\-]{2,99})$",
+    re.IGNORECASE,
+)
 PHOTO_LABEL = re.compile(r"^(?:detail |lead |main )?(?:photo|photograph|picture|image)$",
                          re.IGNORECASE)
 BOLD_LINE = re.compile(r"^\*\*(?P<text>.+?)\*\*$")
@@ -122,6 +133,8 @@ class Story:
     photo_caption: str = ""
     photo_label: str = ""
     prompt: str = ""
+    source: str = ""  # the address the story was saved from, when the text gives it
+    wire_id: str = ""  # a wire service's identifier for the story
     interview: Interview | None = None
     recognised: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (line, text) of chrome that was dropped
@@ -173,11 +186,14 @@ class _Parser:
             raise ImportProblem("the file is empty")
         story = Story(title="")
         index = 0
-        crumb = BREADCRUMB.match(content[0][1])
+        # A printed page may start with its address, wire copy with its identifier.
+        while index < len(content) - 1 and self._provenance(story, content[index][1]):
+            index += 1
+        crumb = BREADCRUMB.match(content[index][1])
         if crumb:
             story.section = crumb.group("section").strip()
             story.recognised.append(f"section “{story.section}” from the breadcrumb")
-            index = 1
+            index += 1
         if index >= len(content):
             raise ImportProblem("no headline: the file has nothing after the breadcrumb",
                                 content[-1][0])
@@ -227,6 +243,8 @@ class _Parser:
                 story.author = by_line.group("name").strip()
                 story.recognised.append(f"author “{story.author}”")
                 continue
+            if self._provenance(story, text):
+                continue
             if LOOSE_TIMESTAMP.match(text):
                 story.published = self._timestamp(text, line)
                 story.recognised.append(f"publication time {story.published:%Y-%m-%d %H:%M}")
@@ -260,6 +278,21 @@ class _Parser:
         story.paragraphs = paragraphs
         if paragraphs:
             story.recognised.append(f"{len(paragraphs)} body paragraphs")
+
+    @staticmethod
+    def _provenance(story, text):
+        """Take a source-address or wire-identifier line (the first of each); say if it was."""
+        source = SOURCE_LABEL.match(text) or BARE_URL.match(text)
+        if source and not story.source:
+            story.source = source.group("url")[:500]
+            story.recognised.append(f"source address {story.source}")
+            return True
+        wire_id = WIRE_ID.match(text)
+        if wire_id and not story.wire_id:
+            story.wire_id = wire_id.group("id")
+            story.recognised.append(f"wire identifier {story.wire_id}")
+            return True
+        return False
 
     @staticmethod
     def _timestamp(text, line):

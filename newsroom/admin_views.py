@@ -23,7 +23,9 @@ class ImportStoryForm(forms.Form):
     )
     section = forms.ModelChoiceField(
         queryset=Section.objects.all(), required=False, empty_label="— as the file says —",
-        help_text="Used when the file has no “Home » Section” line.",
+        help_text="Used when the file has no “Home » Section” line; without a choice such "
+                  "a story goes into the section for imports (NEWSROOM_IMPORT_SECTION) as a "
+                  "draft.",
     )
     create_sections = forms.BooleanField(
         required=False, label="Create missing sections",

@@ -7,10 +7,19 @@ HTTP. The `import_story` command and the admin's "Import story" page both call
 The import runs as a user (`by`): the publishing policy (articles.publishing) decides what it
 may create, overwrite and publish, exactly as in the admin. `by=None` is the operator at the
 shell, who may do everything.
+
+Importing the same story again updates it. "The same story" is the one with the same source
+address or wire identifier when the text gives one, otherwise the one with the same headline,
+byline and publication time; only stories an import created (an ImportedStory row) are ever
+matched, so a story written in the admin is never overwritten by a file, and an unrelated
+story that wants a slug already taken gets a new one.
 """
 
+import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -29,6 +38,8 @@ from interviews.models import (
     Question,
     Segment,
 )
+
+from .models import ImportedStory
 
 
 @dataclass
@@ -54,15 +65,11 @@ def _unique_slug(model, base, limit):
 
 
 def find_section(name, *, create=False, fallback=None, by=None):
-    """The section a story names, or the fallback; created only when asked (and allowed)."""
+    """The section a story names, or the fallback, or the default section for imports; a
+    named section is created only when asked (and allowed)."""
     if not name:
-        if fallback is None:
-            raise ImportProblem("the story names no section (no “Home » Section” line): "
-                                "choose one for it")
-        return fallback, False
-    slug = slugify(name)
-    section = (Section.objects.filter(name__iexact=name).first()
-               or Section.objects.filter(slug=slug).first())
+        return (fallback, False) if fallback is not None else default_section()
+    section = _existing_section(name)
     if section:
         return section, False
     if not create:
@@ -70,11 +77,65 @@ def find_section(name, *, create=False, fallback=None, by=None):
                             "sections to add it", None)
     publishing.require(publishing.can_add(by, Section),
                        f"the section “{name}” does not exist, and you may not create sections")
+    return _create_section(name), True
+
+
+def default_section():
+    """The section for stories whose text names none (NEWSROOM_IMPORT_SECTION), created when
+    missing: the site's own setting, so the importing user's rights don't enter into it."""
+    name = settings.NEWSROOM_IMPORT_SECTION
+    section = _existing_section(name)
+    if section:
+        return section, False
+    return _create_section(name), True
+
+
+def _existing_section(name):
+    return (Section.objects.filter(name__iexact=name).first()
+            or Section.objects.filter(slug=slugify(name)).first())
+
+
+def _create_section(name):
+    slug = slugify(name)
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-news"
-    section = Section.objects.create(name=name, slug=_unique_slug(Section, slug, 80),
-                                     order=Section.objects.count())
-    return section, True
+    return Section.objects.create(name=name, slug=_unique_slug(Section, slug, 80),
+                                  order=Section.objects.count())
+
+
+def _normal_address(url):
+    """One spelling per address: no fragment, no tracking parameters, no trailing slash."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query)
+                       if not key.lower().startswith("utm_")])
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def identity(story):
+    """(source key or None, text key) of a parsed story: what makes two files the same story."""
+    source_key = None
+    if story.source:
+        source_key = f"url:{_normal_address(story.source)}"[:520]
+    elif story.wire_id:
+        source_key = f"wire:{story.wire_id.lower()}"
+    published = story.published.isoformat(timespec="minutes") if story.published else ""
+    text = "\n".join((slugify(story.title), slugify(story.author), published))
+    return source_key, hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_imported(story):
+    """The ImportedStory a parsed story updates, or None for a new story."""
+    source_key, text_key = identity(story)
+    if source_key:
+        record = ImportedStory.objects.filter(source_key=source_key).first()
+        if record is not None:
+            return record
+        # The same story imported before from text that named no source.
+        return (ImportedStory.objects.filter(text_key=text_key, source_key__isnull=True)
+                .order_by("-last_imported_at").first())
+    return (ImportedStory.objects.filter(text_key=text_key)
+            .order_by("-last_imported_at").first())
 
 
 def _author(name, by):
@@ -98,17 +159,34 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
         report.append("Dropped as site furniture: "
                       + "; ".join(f"line {line} “{text}”" for line, text in story.skipped) + ".")
 
-    chosen, section_created = find_section(story.section, create=create_sections,
-                                           fallback=section, by=by)
+    record = find_imported(story)
+    created = record is None
+    # Text that names no section goes into the default section the first time; an update of
+    # it keeps whatever section the desk has moved the story to since.
+    in_default_section = created and not story.section and section is None
+    if created or story.section or section is not None:
+        chosen, section_created = find_section(story.section, create=create_sections,
+                                               fallback=section, by=by)
+    else:
+        chosen, section_created = record.article.section, False
+    if in_default_section:
+        report.append(f"The text names no section (no “Home » Section” line): the story went "
+                      f"into “{chosen.name}”, the section for such imports; move it in the "
+                      "admin.")
     if section_created:
         report.append(f"Created the section “{chosen.name}”.")
 
-    slug = slugify(story.title)[:200] or "story"
-    article = Article.objects.filter(slug=slug).first()
-    created = article is None
-    before = None if created else Article.objects.get(pk=article.pk)
     if created:
-        article = Article(slug=slug, status=Article.Status.DRAFT)
+        article = Article(status=Article.Status.DRAFT)
+        wanted = slugify(story.title)[:200] or "story"
+        article.slug = _unique_slug(Article, wanted, 200)
+        if article.slug != wanted:
+            report.append(f"Another story already has the address “{wanted}”; this one was "
+                          f"saved as a new story at “{article.slug}”.")
+        before = None
+    else:
+        article = record.article
+        before = Article.objects.get(pk=article.pk)
     article.title = story.title
     article.section = chosen
     article.standfirst = story.standfirst
@@ -144,9 +222,14 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
 
     interview = None
     if story.interview is not None:
-        interview = _save_interview(story.interview, article, author, report, by)
+        earlier = None if record is None else record.interview
+        interview = _save_interview(story.interview, article, author, report, by, earlier)
+    _remember(record, story, article, interview, name)
 
-    if publish:
+    if publish and in_default_section:
+        report.append("Not published: the text names no section, so an editor should place "
+                      "it first. Saved as a draft.")
+    elif publish:
         article_services.publish_article(article, by=by, at=article.publish_at)
         report.append("Published the story.")
         if interview is not None and interview.status != Interview.Status.PUBLISHED:
@@ -164,19 +247,32 @@ def import_file(name, data, *, by=None, publish=False, create_sections=False, se
                   report=report)
 
 
-def _save_interview(parsed, article, author, report, by):
+def _remember(record, story, article, interview, name):
+    source_key, text_key = identity(story)
+    if record is None:
+        record = ImportedStory(article=article)
+    if source_key:
+        record.source_key = source_key
+    record.text_key = text_key
+    record.interview = interview
+    record.file_name = str(name)[-255:]
+    record.save()
+
+
+def _save_interview(parsed, article, author, report, by, interview):
+    """Save the file's interview: into `interview` (the one an earlier import of the same story
+    made), else as a new one; never into an interview that merely has the same title."""
     if author is None:
         raise ImportProblem("the interview needs an interviewer, but the story has no "
                             "Author: line")
-    slug = slugify(parsed.title)[:200] or "interview"
-    interview = Interview.objects.filter(slug=slug).first()
     if interview is not None and interview.status == Interview.Status.PUBLISHED:
         report.append(f"The interview “{interview.title}” is already published; it was left "
                       "as it is.")
         return interview
     before = None if interview is None else Interview.objects.get(pk=interview.pk)
     if interview is None:
-        interview = Interview(slug=slug, interviewer=author)
+        interview = Interview(slug=_unique_slug(Interview, parsed.title, 200),
+                              interviewer=author)
         report.append(f"Interviewer: {author.name} (the story's author; change it in the "
                       "admin if someone else asks the questions).")
     interview.title = parsed.title

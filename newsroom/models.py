@@ -1,8 +1,9 @@
-"""What a WordPress import remembers (manage.py import_wordpress, newsroom/wordpress/).
+"""What the importers remember: which stories the text importer made, and which WordPress
+post, comment or upload each imported row came from (manage.py import_wordpress).
 
-The story, its comments and photos are the apps' own rows; these tables only say which
-WordPress post, comment or upload each one came from and what the import last wrote into it.
-Running the same export again finds its rows here: it updates them instead of adding
+The story, its comments and photos are the apps' own rows; these tables only say where each
+one came from and (for WordPress) what the import last wrote into it. Running the same export
+again finds its rows here: it updates them instead of adding
 duplicates, and leaves alone every field the export did not change, so edits made on the
 desk since the last run are kept.
 """
@@ -11,6 +12,38 @@ from django.db import models
 
 from articles.models import Article, Photo
 from comments.models import Comment
+from interviews.models import Interview
+
+
+class ImportedStory(models.Model):
+    """A story that the text importer (manage.py import_story, the admin's "Import story"
+    page) created, and what identifies it, so that importing the same story again updates it.
+
+    Only stories with a row here are ever updated by an import: a story written in the admin,
+    or one that came from WordPress, is never overwritten by a file that happens to carry the
+    same headline.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE,
+                                   related_name="import_record")
+    interview = models.ForeignKey(Interview, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+",
+                                  help_text="The interview the same file brought, if any.")
+    # "url:<address>" or "wire:<identifier>" when the text gave one (unique: one story each).
+    source_key = models.CharField(max_length=520, unique=True, null=True, blank=True)
+    # Headline, byline and publication time together, for text that names no source.
+    text_key = models.CharField(max_length=64, db_index=True)
+    file_name = models.CharField(max_length=255, blank=True,
+                                 help_text="The file the story was last imported from.")
+    first_imported_at = models.DateTimeField(auto_now_add=True)
+    last_imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "imported story"
+        verbose_name_plural = "imported stories"
+
+    def __str__(self):
+        return f"Imported story {self.article_id}"
 
 
 class WordPressPost(models.Model):

@@ -51,6 +51,12 @@ def _rate_limits(value):
     return limits
 
 
+def _section_name(value):
+    if len(value) > 80:
+        raise ValueError(value)
+    return value
+
+
 def env_rate_limits(name, default):
     """"ip:6/600, email:4/600": at most 6 posts per IP and 4 per email address in 10 minutes."""
     return _env_value(name, default, _rate_limits,
@@ -257,6 +263,11 @@ PHOTO_RENDITION_WIDTHS = _env_value(
     lambda value: sorted(int(width) for width in value.split(",")),
     "widths in pixels, such as 320,640,1280",
 )
+
+# The text importer files stories whose text names no section ("Home » Section") here, as
+# drafts; the section is created when it does not exist yet.
+NEWSROOM_IMPORT_SECTION = _env_value("NEWSROOM_IMPORT_SECTION", "News", _section_name,
+                                     "a section name of at most 80 characters, such as News")
 
 # Content-Security-Policy, checked against the admin, CKEditor 5 and the public site.
 CONTENT_SECURITY_POLICY = (

@@ -47,6 +47,7 @@ def test_limits_and_thresholds_are_read_from_the_environment():
     ("COMMENTS_SPAM_THRESHOLD", "high", "COMMENTS_SPAM_THRESHOLD='high': expected a number"),
     ("NEWSROOM_PHOTO_MAX_MB", "25MB", "NEWSROOM_PHOTO_MAX_MB='25MB': expected a whole number"),
     ("NEWSROOM_PHOTO_WIDTHS", "small,large", "NEWSROOM_PHOTO_WIDTHS='small,large'"),
+    ("NEWSROOM_IMPORT_SECTION", "x" * 81, "expected a section name of at most 80 characters"),
 ])
 def test_a_bad_value_is_refused_with_its_name(name, value, message):
     result = settings_with(**{name: value})
