@@ -6,14 +6,14 @@ The section and tag feeds stay in articles.feeds (stories only): an interview ha
 from django.conf import settings
 
 from articles import pages
-from articles.feeds import FEED_LENGTH, LatestStoriesFeed
+from articles.feeds import FEED_LENGTH, LatestStoriesFeed, attach_tag_names
 from interviews.models import Interview
 
 
 class LatestFeed(LatestStoriesFeed):
     """LatestStoriesFeed with the newest published interviews mixed in: FEED_LENGTH items in
     all, by publication time. Each kind is read with a fixed number of queries (interviews:
-    the rows with their interviewer, their tags, their line-up with guest photos). Title, link,
+    the rows with their interviewer, their tag names, their line-up with guest photos). Title, link,
     categories (tags) and the Media RSS photo work for both as StoryFeed has them: an
     interview's `lead_photo` is its first guest's photo."""
 
@@ -25,13 +25,12 @@ class LatestFeed(LatestStoriesFeed):
             Interview.objects.published()
             .select_related("interviewer")
             .with_lineup()
-            .prefetch_related("tags")
             .order_by("-publish_at", "-pk")
         )
 
     def items(self, obj=None):
         stories = super().items(obj)
-        interviews = list(self.interviews()[:FEED_LENGTH])
+        interviews = attach_tag_names(list(self.interviews()[:FEED_LENGTH]))
         for interview in interviews:
             pages.show(self.request, f"interview:{interview.pk}",
                        f"author:{interview.interviewer_id}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import services
 from articles.images import prepare_upload
 from articles.models import Article
+from interviews.models import Interview
 from tests.articles.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -19,6 +20,7 @@ from tests.articles.factories import (
     SectionFactory,
     image_upload,
 )
+from tests.interviews.factories import build_interview
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +269,21 @@ def test_a_tag_only_unpublished_stories_carry_has_no_feed(client):
     assert client.get("/tags/embargoed-merger/feed/").status_code == 404
     ArticleFactory(tags=["Embargoed merger"])
     assert client.get("/tags/embargoed-merger/feed/").status_code == 200
+
+
+def test_each_item_in_the_site_feed_carries_its_own_tags(client, db):
+    # A story and an interview with the same primary key: their tags must not mix.
+    story = ArticleFactory(pk=7_000_001, title="Story with tags", slug="story-with-tags",
+                           tags=["Harbour", "Strikes"])
+    interview = build_interview(pk=7_000_001, title="Talking ports", slug="talking-ports",
+                                status=Interview.Status.PUBLISHED,
+                                publish_at=timezone.now() - timedelta(minutes=5))
+    interview.tags.set(["Ports"])
+    untagged = ArticleFactory(title="No tags here", slug="no-tags-here")
+    assert story.pk == interview.pk
+    feed = parse(client, "/feed/")
+    terms = {entry.title: sorted(tag.term for tag in entry.get("tags", []))
+             for entry in feed.entries}
+    assert terms["Story with tags"] == ["Harbour", "Strikes"]
+    assert terms["Talking ports"] == ["Ports"]
+    assert terms[untagged.title] == []
