@@ -349,6 +349,42 @@ def test_unpublished_stories_are_not_revealed_by_their_old_address(imported, cli
     assert client.get("/no-such-post/").status_code == 404
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    ("/category/world/", "/world/"),
+    ("/category/world/europe/baltic/", "/world/"),  # nested: the top level's section
+    ("/category/world/europe/baltic/page/3/", "/world/"),
+    ("/category/politics/feed/", "/politics/feed/"),
+    ("/tag/harbour/", "/tags/harbour/"),
+    ("/tag/strike/feed/", "/tags/strike/feed/"),
+    ("/tag/harbour/page/2/", "/tags/harbour/"),
+    ("/?tag=harbour", "/tags/harbour/"),
+])
+def test_old_category_and_tag_archives_redirect_to_sections_and_tags(imported, client, old,
+                                                                      new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+    assert client.get(new).status_code == 200
+
+
+def test_an_old_author_archive_redirects_to_the_byline_page(imported, client):
+    mara = Author.objects.get(user__username="mara")
+    response = client.get("/author/mara/")
+    assert response.status_code == 301
+    assert response["Location"] == mara.get_absolute_url()
+    assert client.get(mara.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("old", [
+    "/category/no-such-category/", "/tag/no-such-tag/", "/author/nobody/",
+    "/tag/harbour/extra/", "/category/" + "x/" * 12, "/?tag=" + "x" * 300,
+])
+def test_unknown_archives_stay_not_found(imported, client, old):
+    response = client.get(old)
+    assert response.status_code == (200 if old.startswith("/?") else 404)
+    assert "Location" not in response
+
+
 def test_summary_counts_everything(imported):
     out, err = imported
     assert ("Posts: 7 imported: 2 published, 1 scheduled, 3 draft, 1 in review (7 created)."
