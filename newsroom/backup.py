@@ -29,6 +29,7 @@ Rows and files are streamed in both directions: memory does not grow with the ar
 """
 
 import contextlib
+import gzip
 import hashlib
 import io
 import json
@@ -184,8 +185,9 @@ def default_name(now=None):
 @contextlib.contextmanager
 def _snapshot():
     """One consistent view of the database for the whole dump."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         # SQLite: the site's transactions are IMMEDIATE, so writers wait until the dump ends.
@@ -293,16 +295,27 @@ class Checked:
     order: list = field(default_factory=list)  # member names as they come in the archive
 
 
+@contextlib.contextmanager
 def _open_stream(path):
+    """The archive's members in order, read as a stream; the gzip layer notices a cut-off end
+    (tarfile's own stream reader does not)."""
     try:
-        return tarfile.open(path, mode="r|gz")
+        raw = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file.") from None
     except IsADirectoryError:
         raise BackupError(f"{path} is a folder, not a backup archive.") from None
-    except (tarfile.TarError, OSError, EOFError, zlib.error):
-        raise BackupError(f"{path} is not a Newsroom backup archive (a .tar.gz file made by "
-                          f"manage.py backup).") from None
+    with raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+        try:
+            archive = tarfile.open(fileobj=unzipped, mode="r|")  # noqa: SIM115 - with below
+        except (EOFError, zlib.error):
+            raise BackupError(f"{path} is damaged or incomplete (truncated?). Nothing was "
+                              f"restored.") from None
+        except (tarfile.TarError, OSError):
+            raise BackupError(f"{path} is not a Newsroom backup archive (a .tar.gz file made "
+                              f"by manage.py backup).") from None
+        with archive:
+            yield archive
 
 
 def _members(path, archive):
