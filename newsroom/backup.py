@@ -323,8 +323,8 @@ def _members(path, archive):
     try:
         for member in archive:
             name = member.name
-            if (not member.isfile() or name.startswith("/") or ".." in name.split("/")
-                    or name.startswith("\\")):
+            if (not member.isfile() or "\\" in name
+                    or any(part in ("", ".", "..") for part in name.split("/"))):
                 raise BackupError(f"{path}: unexpected member {name!r}: not an archive made "
                                   f"by manage.py backup.")
             yield member
@@ -372,6 +372,15 @@ def check_archive(path, *, progress=lambda message: None):
     extra = sorted(set(seen) - set(expected))
     if extra:
         raise BackupError(f"{path}: {extra[0]} is in the archive but not in the manifest.")
+    for entry in manifest.get("models", []):
+        try:
+            apps.get_model(entry["model"])
+        except (LookupError, ValueError, KeyError, TypeError):
+            raise BackupError(f"{path} holds rows of {entry.get('model')!r}, a model this code "
+                              f"does not have: restore it with the version that made it.") from None
+        if entry.get("file") not in expected:
+            raise BackupError(f"{path}: the manifest lists {entry.get('file')!r}, which is not "
+                              f"in the archive.")
     return Checked(manifest=manifest, order=order)
 
 
@@ -383,8 +392,8 @@ def check_migrations(manifest):
         if (app_label, name) not in loader.graph.nodes:
             raise BackupError(
                 f"The archive was made with migration {app_label}.{name}, which this code does "
-                f"not have: it comes from a newer version of Newsroom. Restore it with that "
-                f"version (or newer).")
+                f"not have: it comes from a newer version of Newsroom (or one with other apps). "
+                f"Restore it with that version (or newer).")
         leaves = [leaf for leaf in loader.graph.leaf_nodes(app_label)]
         if (app_label, name) not in leaves:
             notes.append(f"{app_label} was at {name}")

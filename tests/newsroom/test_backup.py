@@ -341,3 +341,22 @@ def test_an_archive_from_newer_code_is_refused(small_site, tmp_path):
 def test_backup_never_overwrites_a_file(small_site):
     with pytest.raises(CommandError, match="already exists"):
         call_command("backup", output=str(small_site), stdout=io.StringIO())
+
+
+def test_an_unsafe_member_name_is_refused(small_site, tmp_path):
+    sly = tmp_path / "sly.tar.gz"
+    with tarfile.open(sly, "w:gz") as archive:
+        archive.addfile(tarfile.TarInfo("media/../../settings.py"), io.BytesIO(b""))
+    assert "unexpected member 'media/../../settings.py'" in refused(sly)
+
+
+def test_a_media_file_is_never_overwritten_with_other_content(small_site, settings):
+    with tarfile.open(small_site) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+    # The files backed up are still in the media folder, unchanged: they may stay.
+    assert backup.check_media(manifest)
+    name = next(name for name in backup.media_names() if name.startswith("photos/"))
+    (Path(settings.MEDIA_ROOT) / name).write_bytes(b"another picture")
+
+    with pytest.raises(backup.BackupError, match=f"The media file {name} already exists"):
+        backup.check_media(manifest)
