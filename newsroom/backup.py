@@ -39,7 +39,7 @@ import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from itertools import islice
 
 import django
@@ -52,6 +52,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -133,6 +134,20 @@ def media_names(storage=default_storage, folder=""):
 
 
 # Writing an archive -----------------------------------------------------------------------------
+
+
+class _ExactEncoder(DjangoJSONEncoder):
+    """Django's encoder keeps times to the millisecond; a backup keeps them to the microsecond
+    (the order of comments or decisions made in the same millisecond is part of the record)."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, time) and o.utcoffset() is None:
+            return o.isoformat()
+        return super().default(o)
+
 
 
 class _HashingWriter:
@@ -256,6 +271,7 @@ def _write_members(archive, folder, progress):
                     "jsonl", _counted(_queryset(model).iterator(chunk_size=2000), count),
                     stream=stream, fields=fields,
                     use_natural_foreign_keys=True, use_natural_primary_keys=label in MERGED,
+                    cls=_ExactEncoder,
                 )
                 scratch.seek(0)
                 info = tarfile.TarInfo(name)

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from newsroom import backup
@@ -18,11 +19,12 @@ class Command(BaseCommand):
                  "named newsroom-backup-<UTC time>.tar.gz)")
 
     def handle(self, *args, output="", **options):
-        path = output or os.path.join("backups", backup.default_name())
+        if not output:
+            output = settings.BASE_DIR / "backups"
+            os.makedirs(output, mode=0o700, exist_ok=True)
+        path = str(output)
         if os.path.isdir(path):
             path = os.path.join(path, backup.default_name())
-        if not output:
-            os.makedirs("backups", mode=0o700, exist_ok=True)
         verbose = options["verbosity"] > 0
         try:
             manifest = backup.write_backup(
