@@ -410,9 +410,9 @@ def check_migrations(manifest):
                 f"The archive was made with migration {app_label}.{name}, which this code does "
                 f"not have: it comes from a newer version of Newsroom (or one with other apps). "
                 f"Restore it with that version (or newer).")
-        leaves = [leaf for leaf in loader.graph.leaf_nodes(app_label)]
-        if (app_label, name) not in leaves:
-            notes.append(f"{app_label} was at {name}")
+        if (app_label, name) not in loader.graph.leaf_nodes(app_label):
+            notes.append(f"the archive was made at migration {app_label}.{name}, before this "
+                         f"code's; its rows were loaded into today's tables")
     return notes
 
 
