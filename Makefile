@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve install lint check clean e2e
+.PHONY: run test serve install lint check clean e2e backup restore
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Newsroom needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
@@ -33,6 +33,16 @@ serve: install
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	DJANGO_HTTPS=$${DJANGO_HTTPS:-0} $(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) \
 		--workers $${WEB_CONCURRENCY:-3} --no-control-socket --access-logfile -
+
+# The whole newsroom (every row and media file, with a manifest of checksums) in one archive
+# under backups/, or at OUTPUT=path. Readable by its owner only: it holds commenters' emails.
+backup: install
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+# An archive from `make backup` back into an empty database (DATABASE_URL) and media folder.
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/newsroom-backup-<time>.tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 lint: install
 	$(BIN)/ruff check .
