@@ -9,72 +9,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_admin_list_indexes'),
+        ("articles", "0004_admin_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PreviewLink',
+            name="PreviewLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('allow_before_embargo', models.BooleanField(default=False, help_text='The link opens the story while it is still under embargo.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "allow_before_embargo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The link opens the story while it is still under embargo.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AlterModelOptions(
-            name='article',
-            options={'ordering': ['-publish_at', '-pk'], 'permissions': [('publish_article', 'Can publish, schedule and unpublish articles'), ('lift_embargo_article', 'Can lift an embargo: publish a story before its embargo ends')]},
+            name="article",
+            options={
+                "ordering": ["-publish_at", "-pk"],
+                "permissions": [
+                    ("publish_article", "Can publish, schedule and unpublish articles"),
+                    (
+                        "lift_embargo_article",
+                        "Can lift an embargo: publish a story before its embargo ends",
+                    ),
+                ],
+            },
         ),
         migrations.AlterModelOptions(
-            name='correction',
-            options={'ordering': ['published_at', 'pk']},
+            name="correction",
+            options={"ordering": ["published_at", "pk"]},
         ),
         migrations.AddField(
-            model_name='article',
-            name='embargo_lifted_at',
+            model_name="article",
+            name="embargo_lifted_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='article',
-            name='embargo_lifted_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="article",
+            name="embargo_lifted_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='embargo_until',
-            field=models.DateTimeField(blank=True, help_text='Under embargo until this time: the story is on no public page, feed, sitemap or search before it, whatever its publication time. Only editors allowed to lift embargoes can publish it earlier or bring this forward.', null=True, verbose_name='embargo until'),
+            model_name="article",
+            name="embargo_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text=(
+                    "Under embargo until this time: the story is on no public page, feed, "
+                    "sitemap or search before it, whatever its publication time. Only editors "
+                    "allowed to lift embargoes can publish it earlier or bring this forward."
+                ),
+                null=True,
+                verbose_name="embargo until",
+            ),
         ),
         migrations.AddField(
-            model_name='correction',
-            name='kind',
-            field=models.CharField(choices=[('correction', 'Correction'), ('clarification', 'Clarification'), ('editors_note', 'Editor’s note'), ('update', 'Update')], default='correction', max_length=20, verbose_name='type'),
+            model_name="correction",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("correction", "Correction"),
+                    ("clarification", "Clarification"),
+                    ("editors_note", "Editor’s note"),
+                    ("update", "Update"),
+                ],
+                default="correction",
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
         migrations.AddIndex(
-            model_name='correction',
-            index=models.Index(fields=['-published_at', '-id'], name='articles_co_publish_a73238_idx'),
+            model_name="correction",
+            index=models.Index(
+                fields=["-published_at", "-id"], name="articles_co_publish_a73238_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='previewlink',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preview_links', to='articles.article'),
+            model_name="previewlink",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="preview_links",
+                to="articles.article",
+            ),
         ),
         migrations.AddField(
-            model_name='previewlink',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="previewlink",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='previewlink',
-            name='revoked_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="previewlink",
+            name="revoked_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]
