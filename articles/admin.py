@@ -81,9 +81,11 @@ class PublishingAdminMixin:
     @admin.display(description="Status", ordering="status")
     def state(self, obj):
         if obj.is_scheduled:
-            when = timezone.localtime(obj.publish_at)
-            return format_html('<span class="newsroom-state scheduled">Scheduled for {}</span>',
-                               f"{when:%d %b %Y %H:%M}")
+            when = timezone.localtime(obj.public_from())
+            label = "Embargoed until" if when != timezone.localtime(obj.publish_at) else (
+                "Scheduled for")
+            return format_html('<span class="newsroom-state scheduled">{} {}</span>',
+                               label, f"{when:%d %b %Y %H:%M}")
         return format_html('<span class="newsroom-state {}">{}</span>',
                            obj.status, obj.get_status_display())
 

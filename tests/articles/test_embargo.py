@@ -208,3 +208,9 @@ def test_a_lifter_publishes_early_in_the_admin(lifter, client):
 
 def test_no_group_holds_the_lift_permission_by_default(editor):
     assert not editor.has_perm("articles.lift_embargo_article")
+
+
+def test_the_story_list_says_when_an_embargoed_story_goes_out(editor_client, embargoed):
+    listing = editor_client.get("/admin/articles/article/").content.decode()
+    when = timezone.localtime(embargoed.embargo_until)
+    assert f"Embargoed until {when:%d %b %Y %H:%M}" in listing
