@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from taggit.models import Tag, TaggedItem
 
-from . import publishing, services
+from . import previews, publishing, services
 from .admin_paging import ArchivePaginator, BoundedChangeList
 from .forms import ArticleForm, PhotoForm
 from .images import save_photo
@@ -79,9 +81,11 @@ class PublishingAdminMixin:
     @admin.display(description="Status", ordering="status")
     def state(self, obj):
         if obj.is_scheduled:
-            when = timezone.localtime(obj.publish_at)
-            return format_html('<span class="newsroom-state scheduled">Scheduled for {}</span>',
-                               f"{when:%d %b %Y %H:%M}")
+            when = timezone.localtime(obj.public_from())
+            label = "Embargoed until" if when != timezone.localtime(obj.publish_at) else (
+                "Scheduled for")
+            return format_html('<span class="newsroom-state scheduled">{} {}</span>',
+                               label, f"{when:%d %b %Y %H:%M}")
         return format_html('<span class="newsroom-state {}">{}</span>',
                            obj.status, obj.get_status_display())
 
@@ -247,7 +251,9 @@ class BylineInline(admin.TabularInline):
 class CorrectionInline(admin.StackedInline):
     model = Correction
     extra = 0
-    fields = ["published_at", "text"]
+    fields = ["kind", "published_at", "text"]
+    verbose_name = "correction or note"
+    verbose_name_plural = "Corrections and notes (shown under the story and on /corrections/)"
 
 
 @admin.register(Article)
@@ -271,7 +277,7 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     list_defer = ["body", "body_text", "search_vector"]
     autocomplete_fields = ["section", "lead_photo", "related"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["lead_photo_preview", "created_at", "modified_at"]
+    readonly_fields = ["lead_photo_preview", "embargo_lifted", "created_at", "modified_at"]
     actions = ["submit_for_review", "publish", "unpublish"]
     publisher_only_fields = ["publish_at", "updated_at"]
     publish_service = staticmethod(services.publish_article)
@@ -285,7 +291,8 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["kicker", "title", "slug", "standfirst", "section", "body"]}),
         ("Photo", {"fields": ["lead_photo", "lead_photo_preview"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "updated_at"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "embargo_until", "embargo_lifted",
+                                   "updated_at"]}),
         ("Tags and links", {"fields": ["tags", "related"]}),
         ("Discussion", {"fields": ["discussion_prompt", "comment_mode"]}),
         ("History", {"fields": ["created_at", "modified_at"], "classes": ["collapse"]}),
@@ -293,6 +300,79 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/preview-links/", self.admin_site.admin_view(self.make_preview_link),
+                 name="articles_article_preview_link_add"),
+            path("<int:pk>/preview-links/<int:link>/revoke/",
+                 self.admin_site.admin_view(self.revoke_preview_link),
+                 name="articles_article_preview_link_revoke"),
+        ]
+        return own + super().get_urls()
+
+    # Preview links: the panel under the change form, and the two buttons it posts ----------
+
+    @admin.display(description="Embargo lifted")
+    def embargo_lifted(self, article):
+        if article.embargo_lifted_at is None:
+            return "—"
+        who = article.embargo_lifted_by.get_username() if article.embargo_lifted_by else "—"
+        when = timezone.localtime(article.embargo_lifted_at)
+        return f"{when:%d %b %Y %H:%M} by {who}"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The change form, with the story's preview links below it (change_form.html)."""
+        article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        panel = None
+        if article is not None and publishing.can_share_preview(request.user, article):
+            panel = {
+                "article": article,
+                "links": list(article.preview_links.active().select_related("created_by")),
+                "lifetimes": previews.LIFETIMES,
+            }
+        extra_context = {**(extra_context or {}), "preview_panel": panel}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _story_for_links(self, request, pk):
+        article = Article.objects.filter(pk=pk).first()
+        if article is None or not publishing.can_share_preview(request.user, article):
+            raise PermissionDenied
+        return article
+
+    def make_preview_link(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._story_for_links(request, pk)
+        try:
+            link, url = previews.create_link(
+                article, by=request.user, lifetime=request.POST.get("preview_lifetime", ""),
+                allow_before_embargo=request.POST.get("preview_allow_before_embargo") == "on",
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            address = request.build_absolute_uri(url)
+            expires = timezone.localtime(link.expires_at)
+            self.message_user(request, format_html(
+                'Preview link made; it works until {}. Copy it now, it is not shown again: '
+                '<input type="text" readonly class="vLargeTextField newsroom-preview-url" '
+                'value="{}" aria-label="Preview link">', f"{expires:%d %b %Y %H:%M}", address,
+            ), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+
+    def revoke_preview_link(self, request, pk, link):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._story_for_links(request, pk)
+        found = article.preview_links.filter(pk=link).first()
+        if found is None:
+            self.message_user(request, "That preview link does not exist.", messages.ERROR)
+        else:
+            previews.revoke_link(found, by=request.user)
+            self.message_user(request, "Preview link revoked: it no longer opens the story.",
+                              messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList

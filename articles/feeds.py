@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from taggit.models import Tag, TaggedItem
 
 from . import pages
-from .models import Article, Section
+from .models import Article, Correction, Section
 
 FEED_LENGTH = 50
 
@@ -205,3 +205,48 @@ class TagFeed(StoryFeed):
 
     def description(self, tag):
         return f"Stories about {tag.name}."
+
+
+class CorrectionsFeed(Feed):
+    """The /corrections/ page as RSS 2.0: every note under a public story, newest first."""
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return None
+
+    def title(self):
+        return f"{settings.NEWSROOM_SITE_NAME}: corrections"
+
+    def link(self):
+        return "/corrections/"
+
+    def description(self):
+        return (f"Corrections, clarifications, editor’s notes and updates to "
+                f"{settings.NEWSROOM_SITE_NAME} stories.")
+
+    def items(self):
+        pages.show(self.request, "list:corrections")
+        return list(Correction.objects.for_listing()[:FEED_LENGTH])
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.title}"
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{settings.NEWSROOM_SITE_NAME.lower()}:correction:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed = xml_safe(feed.feed)
+        feed.items = [xml_safe(item) for item in feed.items]
+        return feed

@@ -1,4 +1,5 @@
 import re
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
@@ -85,7 +86,8 @@ class ArticleForm(PublishingFormMixin, forms.ModelForm):
         model = Article
         fields = [
             "kicker", "title", "slug", "standfirst", "section", "body", "lead_photo", "status",
-            "publish_at", "updated_at", "tags", "related", "discussion_prompt", "comment_mode",
+            "publish_at", "embargo_until", "updated_at", "tags", "related",
+            "discussion_prompt", "comment_mode",
         ]
         widgets = {
             "body": CKEditor5Widget(config_name="default"),
@@ -96,6 +98,32 @@ class ArticleForm(PublishingFormMixin, forms.ModelForm):
             "discussion_prompt": forms.TextInput(attrs={"class": "vLargeTextField",
                                                         "size": 80}),
         }
+
+    def clean_embargo_until(self):
+        embargo = self.cleaned_data.get("embargo_until")
+        stored = self.instance.embargo_until if self.instance.pk else None
+        # The form shows whole seconds: an unchanged embargo comes back without its fraction.
+        if embargo is not None and stored is not None and embargo == stored.replace(
+                microsecond=0):
+            return stored
+        return embargo
+
+    def clean(self):
+        """Publishing before an embargo ends, or removing or bringing one forward, is for
+        those allowed to lift embargoes (articles.publishing): anyone else is told why."""
+        cleaned = super().clean()
+        if "embargo_until" not in self.fields:
+            return cleaned
+        stored = self.instance.embargo_until if self.instance.pk else None
+        wanted = SimpleNamespace(
+            status=cleaned.get("status", self.instance.status),
+            publish_at=cleaned.get("publish_at", self.instance.publish_at),
+            embargo_until=cleaned.get("embargo_until"),
+        )
+        embargo = publishing.lifted_embargo(wanted, stored)
+        if embargo is not None and not publishing.can_lift_embargo(self.user, Article):
+            self.add_error("embargo_until", publishing.embargo_refusal(embargo))
+        return cleaned
 
 
 def parse_tags(text):

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Min, Prefetch, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,7 +17,7 @@ from .sanitize import clean_html
 RESERVED_SLUGS = {
     "admin", "authors", "tags", "search", "feed", "interviews", "preview", "healthz",
     "static", "media", "sitemap.xml", "news-sitemap.xml", "robots.txt", "comments",
-    "api", "accounts", "editor",
+    "api", "accounts", "editor", "corrections",
 }
 
 
@@ -111,33 +112,75 @@ class Photo(models.Model):
 PUBLISHED = "published"
 
 
+def public_from(status, publish_at, embargo_until=None):
+    """When a row with these values is (or becomes) public, or None while it is not published.
+
+    The one visibility rule, for a row's values: published, and its publication time and its
+    embargo (if it has one) both reached. The querysets below say the same in SQL.
+    """
+    if status != PUBLISHED or publish_at is None:
+        return None
+    return max(publish_at, embargo_until) if embargo_until is not None else publish_at
+
+
 class PublishableQuerySet(models.QuerySet):
     """The visibility rule, for every model readers see (stories, interviews)."""
 
+    # A model whose rows can be under embargo names the field that holds its end.
+    embargo_field = None
+
+    def _embargo_over(self, now):
+        field = self.embargo_field
+        return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": now})
+
     def published(self):
-        """Published and not scheduled for later: the one rule every public surface uses."""
-        return self.filter(status=PUBLISHED, publish_at__lte=timezone.now())
+        """Published, not scheduled for later and not under embargo: the one rule every public
+        surface uses."""
+        now = timezone.now()
+        public = self.filter(status=PUBLISHED, publish_at__lte=now)
+        return public.filter(self._embargo_over(now)) if self.embargo_field else public
 
     def scheduled(self):
-        """Published, with a publication time still to come."""
-        return self.filter(status=PUBLISHED, publish_at__gt=timezone.now())
+        """Published, and going public later: a publication time or an embargo still to come."""
+        now = timezone.now()
+        later = Q(publish_at__gt=now)
+        if self.embargo_field:
+            later |= Q(**{f"{self.embargo_field}__gt": now})
+        return self.filter(later, status=PUBLISHED, publish_at__isnull=False)
+
+    def next_public_at(self):
+        """The next time one of these goes public (the page cache keeps no page past it)."""
+        goes_public = F("publish_at")
+        if self.embargo_field:
+            goes_public = Greatest("publish_at", Coalesce(self.embargo_field, "publish_at"))
+        return self.scheduled().aggregate(next=Min(goes_public))["next"]
 
 
 class Publishable:
     """The same rule for one row already in memory."""
 
+    def public_from(self):
+        return public_from(self.status, self.publish_at, getattr(self, "embargo_until", None))
+
     @property
     def is_public(self):
-        return (self.status == PUBLISHED and self.publish_at is not None
-                and self.publish_at <= timezone.now())
+        when = self.public_from()
+        return when is not None and when <= timezone.now()
 
     @property
     def is_scheduled(self):
-        return (self.status == PUBLISHED and self.publish_at is not None
-                and self.publish_at > timezone.now())
+        when = self.public_from()
+        return when is not None and when > timezone.now()
+
+    @property
+    def is_embargoed(self):
+        embargo = getattr(self, "embargo_until", None)
+        return embargo is not None and embargo > timezone.now()
 
 
 class ArticleQuerySet(PublishableQuerySet):
+    embargo_field = "embargo_until"
+
     def with_byline(self):
         return self.prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))
@@ -224,6 +267,17 @@ class Article(Publishable, models.Model):
         null=True, blank=True,
         help_text="Shown to readers as ‘Updated’. Set when a published story is changed.",
     )
+    embargo_until = models.DateTimeField(
+        "embargo until", null=True, blank=True,
+        help_text="Under embargo until this time: the story is on no public page, feed, "
+                  "sitemap or search before it, whatever its publication time. Only editors "
+                  "allowed to lift embargoes can publish it earlier or bring this forward.",
+    )
+    # The last time someone holding the permission let the story out before its embargo.
+    embargo_lifted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    embargo_lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+",
+                                          editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -235,6 +289,8 @@ class Article(Publishable, models.Model):
         ordering = ["-publish_at", "-pk"]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish articles"),
+            ("lift_embargo_article",
+             "Can lift an embargo: publish a story before its embargo ends"),
         ]
         indexes = [
             models.Index(fields=["status", "publish_at"]),
@@ -295,16 +351,41 @@ class ArticleAuthor(models.Model):
         return str(self.author)
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """The notes readers see: those of public stories (the /corrections/ page, its feed)."""
+        return self.filter(article__in=Article.objects.published())
+
+    def for_listing(self):
+        return (self.public().select_related("article__section")
+                .order_by("-published_at", "-pk"))
+
+
 class Correction(models.Model):
+    """A dated note shown under a story: what was wrong, unclear, or has moved on since."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        EDITORS_NOTE = "editors_note", "Editor’s note"
+        UPDATE = "update", "Update"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField("type", max_length=20, choices=Kind, default=Kind.CORRECTION)
     text = models.TextField(help_text="Shown publicly under the story.")
     published_at = models.DateTimeField(default=timezone.now)
 
+    objects = CorrectionQuerySet.as_manager()
+
     class Meta:
-        ordering = ["published_at"]
+        ordering = ["published_at", "pk"]
+        indexes = [models.Index(fields=["-published_at", "-id"])]
 
     def __str__(self):
-        return f"Correction of {self.published_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} of {self.published_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
 
 
 class ArticleRedirect(models.Model):
@@ -316,3 +397,41 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return self.old_path
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self):
+        """Not revoked and not expired: the links that still open their story."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A secret address that shows one story that is not public to someone without an account.
+
+    Only a hash of the token is stored: the address is shown once, when the link is made
+    (articles/previews.py). Revoking or expiry ends it for good.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    allow_before_embargo = models.BooleanField(
+        default=False, help_text="The link opens the story while it is still under embargo.")
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

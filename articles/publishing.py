@@ -10,6 +10,12 @@ preview. `interviews` asks it too; it knows nothing of `interviews` itself.
   prepared (the desk prepares interviews together). They never publish, schedule, set a
   publication time or unpublish: their status choices stop before "published".
 - What readers already see is the editors' to change.
+- An embargo keeps a story off every public surface until it ends (the visibility rule in
+  models.py). Publishing it for a time before its end, or removing or bringing forward an
+  embargo still running, "lifts" it: only users holding `articles.lift_embargo_article` may,
+  and each lift is recorded on the story, in the admin's history and in the `newsroom` log.
+- A preview link (articles/previews.py) shows a story that is not public to someone without
+  an account: whoever may preview stories and edit this one may make one, and revoke it.
 - `user=None` is the system itself (migrations, seed loaders, the import command run by the
   operator without --as): it may do anything. Forms never run as the system.
 
@@ -17,10 +23,15 @@ The services raise PermissionDenied when the policy says no, so every caller get
 answer whether or not it asked first.
 """
 
+import logging
+
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from .models import PUBLISHED
+
+log = logging.getLogger("newsroom.publishing")
 
 
 def permission(model, action):
@@ -75,6 +86,40 @@ def can_preview(user, model):
             and user.has_perm(permission(model, "view")))
 
 
+def can_lift_embargo(user, model):
+    return user is None or user.has_perm(permission(model, "lift_embargo"))
+
+
+def can_share_preview(user, obj):
+    """Make (and revoke) preview links for `obj`: the desk, for a story they may change."""
+    return can_preview(user, type(obj)) and can_edit(user, obj)
+
+
+def lifted_embargo(obj, stored_embargo, now=None):
+    """The embargo that saving `obj` (changed in memory) would lift, or None.
+
+    `stored_embargo` is the embargo as stored (None for a new row). A save lifts an embargo
+    still running when it publishes `obj` for a time before the embargo ends, or when it
+    removes the stored embargo or brings it forward.
+    """
+    now = now or timezone.now()
+    embargo = getattr(obj, "embargo_until", None)
+    if (embargo is not None and embargo > now and obj.status == PUBLISHED
+            and (obj.publish_at or now) < embargo):
+        return embargo
+    if stored_embargo is not None and stored_embargo > now and (
+            embargo is None or embargo < stored_embargo):
+        return stored_embargo
+    return None
+
+
+def embargo_refusal(embargo):
+    when = timezone.localtime(embargo)
+    return (f"This story is under embargo until {when:%d %b %Y %H:%M}. Publish it for that "
+            "time or later: only editors allowed to lift embargoes can publish it earlier, "
+            "bring the embargo forward or remove it.")
+
+
 # Asking and refusing -------------------------------------------------------------------------
 
 
@@ -108,6 +153,35 @@ def check_save(user, obj, before):
     publish_at = before.publish_at if before is not None else None
     if obj.publish_at != publish_at:
         require(can_publish(user, obj), "Only editors can set or change the publication time.")
+    return settle_embargo(user, obj, getattr(before, "embargo_until", None))
+
+
+def settle_embargo(user, obj, stored_embargo):
+    """Before saving `obj`: refuse a lift `user` may not make. When they may, a lift that
+    publishes early ends the embargo (the story goes out at its publication time) and notes
+    who lifted it; returns the embargo lifted (for record_lift once saved), else None."""
+    embargo = lifted_embargo(obj, stored_embargo)
+    if embargo is None:
+        return None
+    require(can_lift_embargo(user, obj), embargo_refusal(embargo))
+    if obj.embargo_until == embargo:
+        obj.embargo_until = None  # published before its end: the embargo no longer holds
+    obj.embargo_lifted_at = timezone.now()
+    obj.embargo_lifted_by = user
+    return embargo
+
+
+def record_lift(obj, user, embargo):
+    """Once saved: a lift goes into the story's admin history and the `newsroom` log."""
+    if embargo is None:
+        return
+    when = timezone.localtime(embargo)
+    message = f"Lifted the embargo until {when:%Y-%m-%d %H:%M %Z}."
+    log.warning("Embargo lifted: story %s (“%s”), embargo until %s, by %s", obj.pk, obj,
+                embargo.isoformat(), user.get_username() if user is not None else "the system")
+    if user is not None:
+        LogEntry.objects.log_actions(user.pk, [obj], CHANGE, change_message=message,
+                                     single_object=True)
 
 
 # The shared publish service ------------------------------------------------------------------
@@ -125,7 +199,9 @@ def publish(obj, *, by=None, at=None):
         obj.publish_at = at
     elif obj.publish_at is None:
         obj.publish_at = timezone.now()
+    lifted = settle_embargo(by, obj, getattr(obj, "embargo_until", None))
     obj.save()
+    record_lift(obj, by, lifted)
 
 
 def unpublish(obj, status, *, by=None):

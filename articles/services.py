@@ -53,7 +53,7 @@ def save_article(article, *, by=None, before=None):
     keeps answering at the old address with a 301. Refused (PermissionDenied) when `by` may
     not make the change: see publishing.check_save.
     """
-    publishing.check_save(by, article, before)
+    lifted = publishing.check_save(by, article, before)
     if article.pk is None and by is not None and article.created_by_id is None:
         article.created_by = by
     # Compare the body as it will be stored: CKEditor sends back markup that differs from the
@@ -68,6 +68,7 @@ def save_article(article, *, by=None, before=None):
     ):
         article.updated_at = timezone.now()
     article.save()
+    publishing.record_lift(article, by, lifted)
     if before is not None and before.status == Article.Status.PUBLISHED:
         _remember_old_url(article, before.get_absolute_url())
 

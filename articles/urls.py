@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
-from .feeds import SectionFeed, TagFeed
+from .feeds import CorrectionsFeed, SectionFeed, TagFeed
 
 
 class FourDigits:
@@ -40,6 +40,9 @@ app_name = "articles"
 # these last; section slugs cannot take the site's own words (models.RESERVED_SLUGS).
 urlpatterns = [
     path("preview/articles/<int:pk>/", views.article_preview, name="preview"),
+    path("preview/link/<str:token>/", views.preview_link, name="preview-link"),
+    path("corrections/", views.CorrectionsView.as_view(), name="corrections"),
+    path("corrections/feed/", CorrectionsFeed(), name="corrections-feed"),
     path("editor/upload/", views.editor_upload, name="editor-upload"),
     path("tags/<tagslug:slug>/", views.TagView.as_view(), name="tag"),
     path("tags/<tagslug:slug>/feed/", TagFeed(), name="tag-feed"),

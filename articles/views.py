@@ -1,13 +1,14 @@
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from . import pages
+from . import pages, previews
 from .images import save_editor_image
-from .models import Article, Author, Section
+from .models import Article, Author, Correction, Section
 from .publishing import can_preview
 from .services import find_moved_article
 
@@ -61,6 +62,23 @@ class AuthorView(ListView):
         return context
 
 
+class CorrectionsView(ListView):
+    """Every correction, clarification, editor's note and update of a public story."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Correction.objects.for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A note added, changed or removed, and any public story changing, refresh it.
+        pages.show(self.request, "list:corrections")
+        return context
+
+
 def article_detail(request, section, year, month, day, slug):
     article = Article.objects.published().for_detail().filter(slug=slug).first()
     if article is None:
@@ -84,6 +102,26 @@ def article_preview(request, pk):
         raise Http404("No such story")
     article = get_object_or_404(Article.objects.for_detail(), pk=pk)
     return render(request, "articles/detail.html", {"article": article, "preview": True})
+
+
+def _not_indexed(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+def preview_link(request, token):
+    """A story shown through a preview link, as readers will see it, to anyone holding it."""
+    link = previews.open_link(token)
+    if link is None:
+        response = render(request, "articles/preview_link_invalid.html", status=404)
+        return _not_indexed(response)
+    if link.article.is_public:
+        return HttpResponseRedirect(link.article.get_absolute_url())
+    article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
+    response = render(request, "articles/detail.html",
+                      {"article": article, "preview": True, "preview_link": link})
+    return _not_indexed(response)
 
 
 @require_POST

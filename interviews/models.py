@@ -484,3 +484,14 @@ class Answer(PartOfTranscript, models.Model):
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "has_text"}
         super().save(*args, **kwargs)
+
+
+class InterviewRedirect(models.Model):
+    """A slug an interview used to have: its old address answers with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.old_slug

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from articles import publishing
 from articles.search import plain_text
 
-from .models import Interview
+from .models import Interview, InterviewRedirect
 from .search import refresh_search_text
 
 
@@ -45,6 +45,25 @@ def save_interview(interview, *, by=None, before=None):
     """
     publishing.check_save(by, interview, before)
     interview.save()
+    if before is not None and before.status == Interview.Status.PUBLISHED:
+        _remember_old_slug(interview, before.slug)
+
+
+def _remember_old_slug(interview, old_slug):
+    """Readers and links that knew the old address land on the new one (a 301)."""
+    # It may be moving back to a slug it once had: that address is live again.
+    InterviewRedirect.objects.filter(old_slug=interview.slug).delete()
+    if old_slug != interview.slug:
+        InterviewRedirect.objects.update_or_create(old_slug=old_slug,
+                                                   defaults={"interview": interview})
+
+
+def find_moved_interview(slug):
+    """The published interview that used to live at /interviews/<slug>/, if any."""
+    redirect = (InterviewRedirect.objects
+                .filter(old_slug=slug, interview__in=Interview.objects.published())
+                .select_related("interview").first())
+    return redirect.interview if redirect else None
 
 
 @transaction.atomic

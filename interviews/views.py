@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
@@ -6,6 +6,7 @@ from articles import pages
 from articles.publishing import can_preview
 
 from .models import Guest, Interview
+from .services import find_moved_interview
 
 
 class InterviewListView(ListView):
@@ -56,7 +57,12 @@ def _render(request, interview, preview=False):
 
 
 def interview_detail(request, slug):
-    interview = get_object_or_404(Interview.objects.published().for_detail(), slug=slug)
+    interview = Interview.objects.published().for_detail().filter(slug=slug).first()
+    if interview is None:
+        moved = find_moved_interview(slug)
+        if moved is None:
+            raise Http404("No such interview")
+        return HttpResponsePermanentRedirect(moved.get_absolute_url())
     # The transcript shows its guests, its interviewer, the story it accompanies, and links
     # to the pages of its tags that exist (a tag page appears with its first story).
     pages.show(request, f"interview:{interview.pk}", f"transcript:{interview.pk}",

@@ -9,8 +9,8 @@ rendered with. A change raises the versions of exactly the tags it affects (the 
 handlers below), so the pages showing it, and only those, are rendered again on their next
 request, in every worker.
 
-A page is also never kept past the next scheduled publication (a story due at 12:00 is on the
-lists at 12:00) nor past the time its view gave (comments closing), nor longer than
+A page is also never kept past the next scheduled publication or embargo end (a story due at
+12:00 is on the lists at 12:00) nor past the time its view gave (comments closing), nor longer than
 NEWSROOM_PAGE_CACHE_SECONDS.
 
 Staff (a session cookie) and readers with a message waiting always get the page rendered for
@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_started
 from django.db import transaction
-from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -35,7 +34,15 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, ArticleAuthor, Author, Correction, Photo, Section
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    Photo,
+    Section,
+    public_from,
+)
 from comments.models import Comment
 from interviews.models import Guest, Interview
 
@@ -139,7 +146,7 @@ def _page_key(request):
 
 
 def next_scheduled():
-    """The next time a scheduled story or interview goes public, or None.
+    """The next time a scheduled or embargoed story or interview goes public, or None.
 
     Kept in the cache until it passes or a scheduled story or interview changes
     (`schedule_changed`), so storing a page usually costs no query for it.
@@ -149,8 +156,7 @@ def next_scheduled():
     if known is not None and (known["at"] is None or known["at"] > now):
         return known["at"]
     started = _now_us()
-    times = [model.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
-             for model in (Article, Interview)]
+    times = [model.objects.next_public_at() for model in (Article, Interview)]
     times = [when for when in times if when is not None]
     at = min(times) if times else None
     changed = cache.get(SCHEDULE_CHANGED_KEY)
@@ -265,7 +271,8 @@ def _is_public_page(response):
 
 def _article_lists(article):
     """The lists a public story is on: front, its section, tags, authors, feeds, sitemaps."""
-    tags = ["list:front", f"list:section:{article.section_id}", "feeds", "sitemaps"]
+    tags = ["list:front", f"list:section:{article.section_id}", "feeds", "sitemaps",
+            "list:corrections"]
     if article.pk:
         tags += [f"list:tag:{pk}" for pk in
                  TaggedItem.objects.filter(object_id=article.pk,
@@ -280,35 +287,44 @@ def _article_lists(article):
 
 def _remember_old(sender, instance, **kwargs):
     """Before a story or interview is saved: was it public, and in which section?"""
-    fields = ["status", "publish_at", *(["section_id"] if sender is Article else [])]
+    fields = ["status", "publish_at",
+              *(["section_id", "embargo_until"] if sender is Article else [])]
     instance._pagecache_old = (
         sender._base_manager.filter(pk=instance.pk).values(*fields).first()
         if instance.pk else None
     )
 
 
+def _public_from(state):
+    return public_from(state.get("status"), state.get("publish_at"), state.get("embargo_until"))
+
+
+def _current(instance):
+    return {"status": instance.status, "publish_at": instance.publish_at,
+            "embargo_until": getattr(instance, "embargo_until", None)}
+
+
 def _was_public(instance):
     old = getattr(instance, "_pagecache_old", None)
-    if not old:
-        return False
-    return (old["status"] == "published" and old["publish_at"] is not None
-            and old["publish_at"] <= timezone.now())
+    when = _public_from(old) if old else None
+    return when is not None and when <= timezone.now()
 
 
 def _is_public(instance):
-    return instance.status == "published" and instance.publish_at is not None and (
-        instance.publish_at <= timezone.now())
+    when = _public_from(_current(instance))
+    return when is not None and when <= timezone.now()
 
 
 def _touches_schedule(instance):
-    """Is or was it scheduled: then the next scheduled publication may have moved."""
+    """Is or was it scheduled or embargoed: then the next time something goes public may
+    have moved."""
     old = getattr(instance, "_pagecache_old", None) or {}
     now = timezone.now()
-    return any(
-        state.get("status") == "published" and state.get("publish_at") is not None
-        and state["publish_at"] > now
-        for state in (old, {"status": instance.status, "publish_at": instance.publish_at})
-    )
+    for state in (old, _current(instance)):
+        when = _public_from(state) if state else None
+        if when is not None and when > now:
+            return True
+    return False
 
 
 def _on_commit_too(function):

@@ -56,6 +56,16 @@ def article_schema(context, article):
     }
     if article.lead_photo_id:
         data["image"] = [_absolute(request, article.lead_photo.best_url)]
+    corrections = article.corrections.all()
+    if corrections:
+        # Every typed note; those that are not corrections say what they are.
+        data["correction"] = [
+            {"@type": "CorrectionComment",
+             "text": (correction.text if correction.kind == correction.Kind.CORRECTION
+                      else f"{correction.get_kind_display()}: {correction.text}"),
+             "datePublished": correction.published_at.isoformat()}
+            for correction in corrections
+        ]
     return json_ld(context, data)
 
 

@@ -123,11 +123,11 @@ def post_admin_form(client, url, changes=None, bylines=(), corrections=(), actio
 
     `changes` maps field names to values (a datetime for publish_at/updated_at is split into
     the admin's date and time boxes; None clears a field). `bylines` are Authors to add to
-    the byline inline, `corrections` dicts with `text` (and optional `published_at`).
+    the byline inline, `corrections` dicts with `text` (and optional `kind`, `published_at`).
     """
     data = read_admin_form(client, url)
     for name, value in (changes or {}).items():
-        if name in {"publish_at", "updated_at"} or hasattr(value, "tzinfo"):
+        if name in {"publish_at", "updated_at", "embargo_until"} or hasattr(value, "tzinfo"):
             for part, text in split_datetime(value).items():
                 data[f"{name}_{part}"] = [text]
         elif value is None:
@@ -147,7 +147,8 @@ def post_admin_form(client, url, changes=None, bylines=(), corrections=(), actio
         rows = []
         for correction in corrections:
             when = split_datetime(correction.get("published_at", timezone.now()))
-            rows.append({"text": correction["text"], "published_at_0": when["0"],
+            rows.append({"kind": correction.get("kind", "correction"),
+                         "text": correction["text"], "published_at_0": when["0"],
                          "published_at_1": when["1"]})
         add_inline_rows(data, prefix, rows)
     data[action] = ["Save"]
