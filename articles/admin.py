@@ -114,6 +114,85 @@ class PublishingAdminMixin:
         self.run_service(request, queryset, self.unpublish_service, "unpublished")
 
 
+class PreviewLinksAdminMixin:
+    """Preview links (articles/previews.py) on a story's or interview's change form: the panel
+    under the form (admin/articles/preview_links.html, included by each change_form.html) and
+    the two buttons it posts. The buttons post the change form to their own addresses
+    (formaction): making or revoking a link does not save the story."""
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        own = [
+            path("<int:pk>/preview-links/", self.admin_site.admin_view(self.make_preview_link),
+                 name=f"{name}_preview_link_add"),
+            path("<int:pk>/preview-links/<int:link>/revoke/",
+                 self.admin_site.admin_view(self.revoke_preview_link),
+                 name=f"{name}_preview_link_revoke"),
+        ]
+        return own + super().get_urls()
+
+    def _admin_url(self, what, *args):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{what}", args=args)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        target = (self.model.objects.filter(pk=object_id).first()
+                  if str(object_id).isdigit() else None)
+        panel = None
+        if target is not None and publishing.can_share_preview(request.user, target):
+            links = list(target.preview_links.active().select_related("created_by"))
+            for link in links:
+                link.revoke_url = self._admin_url("preview_link_revoke", target.pk, link.pk)
+            panel = {
+                "target": target, "links": links, "lifetimes": previews.LIFETIMES,
+                "add_url": self._admin_url("preview_link_add", target.pk),
+                "embargo": getattr(target, "embargo_until", None),
+            }
+        extra_context = {**(extra_context or {}), "preview_panel": panel}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _target_for_links(self, request, pk):
+        target = self.model.objects.filter(pk=pk).first()
+        if target is None or not publishing.can_share_preview(request.user, target):
+            raise PermissionDenied
+        return target
+
+    def make_preview_link(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        target = self._target_for_links(request, pk)
+        try:
+            link, url = previews.create_link(
+                target, by=request.user, lifetime=request.POST.get("preview_lifetime", ""),
+                allow_before_embargo=request.POST.get("preview_allow_before_embargo") == "on",
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            address = request.build_absolute_uri(url)
+            expires = timezone.localtime(link.expires_at)
+            self.message_user(request, format_html(
+                'Preview link made; it works until {}. Copy it now, it is not shown again: '
+                '<input type="text" readonly class="vLargeTextField newsroom-preview-url" '
+                'value="{}" aria-label="Preview link">', f"{expires:%d %b %Y %H:%M}", address,
+            ), messages.SUCCESS)
+        return HttpResponseRedirect(self._admin_url("change", pk))
+
+    def revoke_preview_link(self, request, pk, link):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        target = self._target_for_links(request, pk)
+        found = target.preview_links.filter(pk=link).first()
+        if found is None:
+            self.message_user(request, "That preview link does not exist.", messages.ERROR)
+        else:
+            previews.revoke_link(found, by=request.user)
+            self.message_user(request, "Preview link revoked: it no longer opens the page.",
+                              messages.SUCCESS)
+        return HttpResponseRedirect(self._admin_url("change", pk))
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
@@ -257,7 +336,7 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     inlines = [BylineInline, CorrectionInline]
     list_display = ["title", "section", "byline", "state", "publish_at", "updated_at"]
@@ -301,18 +380,6 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
 
-    def get_urls(self):
-        own = [
-            path("<int:pk>/preview-links/", self.admin_site.admin_view(self.make_preview_link),
-                 name="articles_article_preview_link_add"),
-            path("<int:pk>/preview-links/<int:link>/revoke/",
-                 self.admin_site.admin_view(self.revoke_preview_link),
-                 name="articles_article_preview_link_revoke"),
-        ]
-        return own + super().get_urls()
-
-    # Preview links: the panel under the change form, and the two buttons it posts ----------
-
     @admin.display(description="Embargo lifted")
     def embargo_lifted(self, article):
         if article.embargo_lifted_at is None:
@@ -320,59 +387,6 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
         who = article.embargo_lifted_by.get_username() if article.embargo_lifted_by else "—"
         when = timezone.localtime(article.embargo_lifted_at)
         return f"{when:%d %b %Y %H:%M} by {who}"
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The change form, with the story's preview links below it (change_form.html)."""
-        article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        panel = None
-        if article is not None and publishing.can_share_preview(request.user, article):
-            panel = {
-                "article": article,
-                "links": list(article.preview_links.active().select_related("created_by")),
-                "lifetimes": previews.LIFETIMES,
-            }
-        extra_context = {**(extra_context or {}), "preview_panel": panel}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _story_for_links(self, request, pk):
-        article = Article.objects.filter(pk=pk).first()
-        if article is None or not publishing.can_share_preview(request.user, article):
-            raise PermissionDenied
-        return article
-
-    def make_preview_link(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self._story_for_links(request, pk)
-        try:
-            link, url = previews.create_link(
-                article, by=request.user, lifetime=request.POST.get("preview_lifetime", ""),
-                allow_before_embargo=request.POST.get("preview_allow_before_embargo") == "on",
-            )
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-        else:
-            address = request.build_absolute_uri(url)
-            expires = timezone.localtime(link.expires_at)
-            self.message_user(request, format_html(
-                'Preview link made; it works until {}. Copy it now, it is not shown again: '
-                '<input type="text" readonly class="vLargeTextField newsroom-preview-url" '
-                'value="{}" aria-label="Preview link">', f"{expires:%d %b %Y %H:%M}", address,
-            ), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
-
-    def revoke_preview_link(self, request, pk, link):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self._story_for_links(request, pk)
-        found = article.preview_links.filter(pk=link).first()
-        if found is None:
-            self.message_user(request, "That preview link does not exist.", messages.ERROR)
-        else:
-            previews.revoke_link(found, by=request.user)
-            self.message_user(request, "Preview link revoked: it no longer opens the story.",
-                              messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList

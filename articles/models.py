@@ -332,6 +332,9 @@ class Article(Publishable, models.Model):
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
 
+    def get_preview_link_url(self, token):
+        return reverse("articles:preview-link", kwargs={"token": token})
+
 
 class ArticleAuthor(models.Model):
     """One name in a story's byline, in order."""
@@ -405,14 +408,16 @@ class PreviewLinkQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
-class PreviewLink(models.Model):
-    """A secret address that shows one story that is not public to someone without an account.
+class BasePreviewLink(models.Model):
+    """A secret address that shows one story or interview that is not public to someone
+    without an account. Each app's concrete link names its target (`target_field`).
 
     Only a hash of the token is stored: the address is shown once, when the link is made
     (articles/previews.py). Revoking or expiry ends it for good.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    target_field = None
+
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -427,11 +432,25 @@ class PreviewLink(models.Model):
     objects = PreviewLinkQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M}"
+        return f"Preview of “{self.target}” until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def target(self):
+        return getattr(self, self.target_field)
 
     @property
     def is_active(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PreviewLink(BasePreviewLink):
+    target_field = "article"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+
+    class Meta(BasePreviewLink.Meta):
+        pass

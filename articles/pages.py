@@ -13,6 +13,7 @@ Tags (plain strings, so every app can name them without importing another):
 - `transcript:<pk>`: an interview's questions and answers (only its own page shows them).
 - `list:front`, `list:section:<pk>`, `list:tag:<pk>`, `list:author:<pk>`, `list:interviews`,
   `list:guest:<pk>`: which stories are in that list (a story published, moved or withdrawn).
+- `list:corrections`: the corrections page and feed (a note, or any public story, changed).
 - `article-interviews:<pk>`: which interviews accompany that story (one published later).
 - `comments:article:<pk>`, `comments:interview:<pk>`: the discussion under that story.
 - `feeds`, `sitemaps`: every feed and sitemap (a public story changed anywhere).

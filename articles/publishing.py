@@ -145,7 +145,9 @@ def require_editor_of(user, obj):
 
 def check_save(user, obj, before):
     """Refuse to save `obj` (changed in memory; `before` is the stored row, None for a new
-    one) when the policy does not let `user` make these changes."""
+    one) when the policy does not let `user` make these changes. A lift of its embargo that
+    `user` may make is settled on `obj` (settle_embargo); the embargo lifted is returned for
+    record_lift once `obj` is saved, else None."""
     require_editor_of(user, before if before is not None else obj)
     status_changed = before is None or before.status != obj.status
     if status_changed and obj.status not in allowed_statuses(user, obj):

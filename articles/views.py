@@ -8,7 +8,7 @@ from taggit.models import Tag
 
 from . import pages, previews
 from .images import save_editor_image
-from .models import Article, Author, Correction, Section
+from .models import Article, Author, Correction, PreviewLink, Section
 from .publishing import can_preview
 from .services import find_moved_article
 
@@ -104,24 +104,18 @@ def article_preview(request, pk):
     return render(request, "articles/detail.html", {"article": article, "preview": True})
 
 
-def _not_indexed(response):
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 @never_cache
 def preview_link(request, token):
     """A story shown through a preview link, as readers will see it, to anyone holding it."""
-    link = previews.open_link(token)
+    link = previews.open_link(PreviewLink, token)
     if link is None:
-        response = render(request, "articles/preview_link_invalid.html", status=404)
-        return _not_indexed(response)
+        return previews.invalid_link_page(request)
     if link.article.is_public:
         return HttpResponseRedirect(link.article.get_absolute_url())
     article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
     response = render(request, "articles/detail.html",
                       {"article": article, "preview": True, "preview_link": link})
-    return _not_indexed(response)
+    return previews.not_indexed(response)
 
 
 @require_POST

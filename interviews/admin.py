@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from taggit.models import Tag, TaggedItem
 
 from articles import publishing
-from articles.admin import PublishingAdminMixin, thumbnail
+from articles.admin import PreviewLinksAdminMixin, PublishingAdminMixin, thumbnail
 
 from . import services
 from .forms import (
@@ -126,7 +126,8 @@ class InterviewTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
+class InterviewAdmin(PreviewLinksAdminMixin, PublishingAdminMixin,
+                     nested_admin.NestedModelAdmin):
     form = InterviewForm
     inlines = [InterviewGuestInline, SegmentInline]
     list_display = ["title", "interviewer", "state", "guest_names", "unanswered",

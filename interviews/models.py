@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 
-from articles.models import PUBLISHED, Article, Author, Photo, Publishable, PublishableQuerySet
+from articles.models import (
+    PUBLISHED,
+    Article,
+    Author,
+    BasePreviewLink,
+    Photo,
+    Publishable,
+    PublishableQuerySet,
+)
 from articles.sanitize import clean_html
 from articles.search import plain_text
 
@@ -319,6 +327,9 @@ class Interview(Publishable, models.Model):
     def get_preview_url(self):
         return reverse("interview-preview", kwargs={"pk": self.pk})
 
+    def get_preview_link_url(self, token):
+        return reverse("interview-preview-link", kwargs={"token": token})
+
     @property
     def summary(self):
         """The introduction's opening words, for listings and search-engine descriptions."""
@@ -495,3 +506,15 @@ class InterviewRedirect(models.Model):
 
     def __str__(self):
         return self.old_slug
+
+
+class InterviewPreviewLink(BasePreviewLink):
+    """A preview link for an interview (see articles.models.BasePreviewLink)."""
+
+    target_field = "interview"
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE,
+                                  related_name="preview_links")
+
+    class Meta(BasePreviewLink.Meta):
+        pass

@@ -1,11 +1,12 @@
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
-from articles import pages
+from articles import pages, previews
 from articles.publishing import can_preview
 
-from .models import Guest, Interview
+from .models import Guest, Interview, InterviewPreviewLink
 from .services import find_moved_interview
 
 
@@ -48,11 +49,12 @@ def show_interviews(request, interviews):
                    *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
 
 
-def _render(request, interview, preview=False):
+def _render(request, interview, preview=False, preview_link=None):
     return render(request, "interviews/detail.html", {
         "interview": interview,
         "segments": interview.transcript(),
         "interview_preview": preview,
+        "preview_link": preview_link,
     })
 
 
@@ -80,3 +82,15 @@ def interview_preview(request, pk):
         raise Http404("No such interview")
     interview = get_object_or_404(Interview.objects.for_detail(), pk=pk)
     return _render(request, interview, preview=True)
+
+
+@never_cache
+def interview_preview_link(request, token):
+    """An interview shown through a preview link (articles/previews.py) to anyone holding it."""
+    link = previews.open_link(InterviewPreviewLink, token)
+    if link is None:
+        return previews.invalid_link_page(request)
+    if link.interview.is_public:
+        return HttpResponseRedirect(link.interview.get_absolute_url())
+    interview = get_object_or_404(Interview.objects.for_detail(), pk=link.interview_id)
+    return previews.not_indexed(_render(request, interview, preview=True, preview_link=link))

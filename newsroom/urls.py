@@ -54,6 +54,8 @@ urlpatterns += [
     path("interviews/", include("interviews.urls")),
     path("preview/interviews/<int:pk>/", interview_views.interview_preview,
          name="interview-preview"),
+    path("preview/interview-link/<str:token>/", interview_views.interview_preview_link,
+         name="interview-preview-link"),
 ]
 
 urlpatterns += [path("comments/", include("comments.urls"))]
