@@ -53,7 +53,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
@@ -539,6 +539,9 @@ def _load(path, reader, label, expected_rows, deferred, known):
                                       f"{item.object._meta.label_lower} row.")
             _save_batch(model, batch, deferred)
             rows += len(batch)
+            # With DEBUG on, Django keeps the last 9,000 statements: each batch's INSERT holds
+            # a thousand rows, so the log alone would hold hundreds of megabytes.
+            reset_queries()
     except (DeserializationError, ValueError, AttributeError) as error:
         raise BackupError(f"{path}: data/{label}.jsonl, near row {rows + 1}: {error}. Nothing "
                           f"was restored.") from None
