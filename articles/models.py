@@ -127,6 +127,14 @@ class Publishable:
     """The same rule for one row already in memory."""
 
     @property
+    def tagged_items(self):
+        """The rows linking it to its tags: part of its revision history (articles.history)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.tags.through.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk)
+
+    @property
     def is_public(self):
         return (self.status == PUBLISHED and self.publish_at is not None
                 and self.publish_at <= timezone.now())
