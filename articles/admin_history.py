@@ -198,6 +198,10 @@ class HistoryAdminMixin(VersionAdmin):
             if conflict.latest is not None and conflict.opened:
                 desk["conflict_url"] = (reverse(self._url_name("compare"), args=[obj.pk])
                                         + f"?from={conflict.opened}&to={conflict.latest.pk}")
+                desk["conflict_link"] = "See everything they changed since you opened it"
+            else:  # opened before its history began: the history shows their save
+                desk["conflict_url"] = desk["history_url"]
+                desk["conflict_link"] = "See their save in the history"
         context["desk"] = desk
         context["edit_token_field"] = form["edit_token"]
         return super().render_change_form(request, context, add=add, change=change,

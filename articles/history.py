@@ -155,6 +155,11 @@ class _Names:
         return known[pk]
 
 
+def _raw(fields, field):
+    """A field's value in a version's field_dict (keyed by column: `section_id`)."""
+    return fields.get(field.attname, fields.get(field.name))
+
+
 def _value_text(field, value, names):
     if field.many_to_many:
         return ", ".join(sorted(names(field.related_model, pk) for pk in value or ())) or "—"
@@ -206,7 +211,7 @@ def snapshot(version):
     fields = version.field_dict
     for field in _shown_fields(model):
         rows[("", field.name)] = (capfirst(field.verbose_name),
-                                  _value_text(field, fields.get(field.name), names))
+                                  _value_text(field, _raw(fields, field), names))
     tag_names = []
     for part in versions:
         if part.pk == version.pk:
@@ -215,29 +220,16 @@ def snapshot(version):
         part_fields = part.field_dict
         if _is_tag_link(part_model):
             tag_model = part_model._meta.get_field("tag").related_model
-            tag_names.append(names(tag_model, part_fields.get("tag")))
+            tag_names.append(names(tag_model, part_fields.get("tag_id")))
             continue
         heading = f"{capfirst(part_model._meta.verbose_name)} “{part.object_repr}”"
         for field in _shown_fields(part_model):
             key = (f"{part_model._meta.label}:{part.object_id}", field.name)
             rows[key] = (f"{heading}: {field.verbose_name}",
-                         _value_text(field, part_fields.get(field.name), names))
-    if any(_is_tag_link(m) for m in _followed_models(model)):
+                         _value_text(field, _raw(part_fields, field), names))
+    if "tagged_items" in _get_options(model).follow:
         rows[("", "tags")] = ("Tags", ", ".join(sorted(tag_names, key=str.lower)) or "—")
     return rows
-
-
-def _followed_models(model):
-    for name in _get_options(model).follow:
-        try:
-            field = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a property, not a relation
-            if name == "tagged_items":
-                from taggit.models import TaggedItem
-
-                yield TaggedItem
-            continue
-        yield field.related_model
 
 
 class Row:
@@ -329,11 +321,11 @@ def _points_into(version, tree):
     model = version._model
     fields = version.field_dict
     if _is_tag_link(model):
-        content_type = ContentType.objects.get_for_id(fields["content_type"])
+        content_type = ContentType.objects.get_for_id(fields["content_type_id"])
         return (content_type.model_class(), str(fields["object_id"])) in tree
     for field in model._meta.concrete_fields:
         if (field.many_to_one and _followed_from_parent(field)
-                and (field.related_model, str(fields.get(field.name))) in tree):
+                and (field.related_model, str(_raw(fields, field))) in tree):
             return True
     return False
 
@@ -374,4 +366,4 @@ def restore(version, *, by, save):
 
 def _tag_exists(version):
     tag_model = version._model._meta.get_field("tag").related_model
-    return tag_model._base_manager.filter(pk=version.field_dict["tag"]).exists()
+    return tag_model._base_manager.filter(pk=version.field_dict["tag_id"]).exists()

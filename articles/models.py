@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
-from . import search
+from . import history, search
 from .sanitize import clean_html
 
 # First path segments the site itself uses; a section cannot take one of them.
@@ -125,14 +126,6 @@ class PublishableQuerySet(models.QuerySet):
 
 class Publishable:
     """The same rule for one row already in memory."""
-
-    @property
-    def tagged_items(self):
-        """The rows linking it to its tags: part of its revision history (articles.history)."""
-        from django.contrib.contenttypes.models import ContentType
-
-        return self.tags.through.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk)
 
     @property
     def is_public(self):
@@ -324,3 +317,10 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return self.old_path
+
+
+# A story's revision holds its byline, corrections and tag links (articles.history). Registered
+# here, before the admin is loaded: django-reversion's admin would register it on its own.
+history.register(Article, follow=["articleauthor_set", "corrections", "tagged_items"])
+for _part in (ArticleAuthor, Correction, TaggedItem):
+    history.register(_part)

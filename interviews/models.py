@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 
+from articles import history
 from articles.models import PUBLISHED, Article, Author, Photo, Publishable, PublishableQuerySet
 from articles.sanitize import clean_html
 from articles.search import plain_text
@@ -484,3 +485,12 @@ class Answer(PartOfTranscript, models.Model):
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "has_text"}
         super().save(*args, **kwargs)
+
+
+# An interview's revision holds its line-up, parts, questions, answers and tag links
+# (articles.history); registered before the admin is loaded.
+history.register(Interview, follow=["lineup", "segments", "tagged_items"])
+history.register(InterviewGuest)
+history.register(Segment, follow=["questions"])
+history.register(Question, follow=["answers"])
+history.register(Answer)
