@@ -55,6 +55,12 @@ class Conflict:
             self.saved_by, self.saved_at = "Someone", obj.modified_at
 
     @property
+    def short_message(self):
+        when = timezone.localtime(self.saved_at)
+        return (f"Not saved: {self.saved_by} saved it at {when:%H:%M}, after you opened it "
+                "(see above).")
+
+    @property
     def message(self):
         noun = self.obj._meta.verbose_name
         if noun == "article":
@@ -100,7 +106,7 @@ def with_edit_token(form_class):
                 self.conflict = conflict(type(self.instance), self.instance.pk,
                                          self.data.get(name, ""))
                 if self.conflict is not None:
-                    self.add_error(None, self.conflict.message)
+                    self.add_error(None, self.conflict.short_message)
                     # Sent again, the form replaces what they saved: a choice, not an accident.
                     data = self.data.copy()
                     data[name] = self.conflict.token
