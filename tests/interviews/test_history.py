@@ -120,3 +120,23 @@ def test_moderator_sees_no_interview_history(client, moderator):
     interview = build_interview(guests=1, segments=1, questions=1)
     client.force_login(moderator)
     assert client.get(f"/admin/interviews/interview/{interview.pk}/history/").status_code == 403
+
+
+def test_a_deleted_interview_is_recovered_with_its_transcript(editor_client):
+    interview = build_interview(guests=2, segments=2, questions=1,
+                                status=Interview.Status.PREPARING, publish_at=None)
+    save_form(editor_client, interview, lambda data: None)
+    pk = interview.pk
+    assert editor_client.post(f"/admin/interviews/interview/{pk}/delete/",
+                              {"post": "yes"}).status_code == 302
+    assert not Interview.objects.filter(pk=pk).exists()
+
+    listing = editor_client.get("/admin/interviews/interview/")
+    assert "Recover deleted interviews" in listing.content.decode()
+    deleted = history.deleted_versions(Interview).get(object_id=str(pk))
+    assert editor_client.post(f"/admin/interviews/interview/recover/{deleted.pk}/").status_code \
+        == 302
+    interview = Interview.objects.get(pk=pk)
+    assert interview.lineup.count() == 2
+    assert interview.segments.count() == 2
+    assert Answer.objects.filter(question__segment__interview=interview).count() == 4
