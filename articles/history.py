@@ -23,7 +23,8 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.html import escape, format_html, strip_tags
@@ -340,27 +341,38 @@ def restore(version, *, by, save):
     changes. Returns the restored object."""
     model = version._model
     comment = f"Restored the version of {describe(version)}."
-    with transaction.atomic(), recorded(by, comment):
-        current = model._base_manager.filter(pk=version.object_id).first()
-        parts = belonging_to(version)
-        if current is not None:
-            kept = {(part._model, str(part.object_id)) for part in parts}
-            extra = [obj for obj in _follow_relations_recursive(current)
-                     if (type(obj), str(obj.pk)) not in kept]
-            for kind in {type(obj) for obj in extra}:
-                collector = Collector(using=version.db)
-                collector.collect([obj for obj in extra if type(obj) is kind])
-                collector.delete()
-        if hasattr(current, "tags"):
-            # Tells the page cache which tag lists the story leaves (the links are restored
-            # below without signals).
-            current.tags.clear()
-        for part in parts:
-            if _is_tag_link(part._model) and not _tag_exists(part):
-                continue
-            part.revert()
-        obj = model._base_manager.get(pk=version.object_id)
-        save(obj, by=by, before=current)
+    try:
+        with transaction.atomic(), recorded(by, comment):
+            obj = _restore(version, model, by, save)
+    except IntegrityError as error:
+        raise ValidationError(
+            "This revision names a section, author, photo or guest that has since been "
+            "deleted. Nothing was changed."
+        ) from error
+    return obj
+
+
+def _restore(version, model, by, save):
+    current = model._base_manager.filter(pk=version.object_id).first()
+    parts = belonging_to(version)
+    if current is not None:
+        kept = {(part._model, str(part.object_id)) for part in parts}
+        extra = [obj for obj in _follow_relations_recursive(current)
+                 if (type(obj), str(obj.pk)) not in kept]
+        for kind in {type(obj) for obj in extra}:
+            collector = Collector(using=version.db)
+            collector.collect([obj for obj in extra if type(obj) is kind])
+            collector.delete()
+    if hasattr(current, "tags"):
+        # Tells the page cache which tag lists the story leaves (the links are restored
+        # below without signals).
+        current.tags.clear()
+    for part in parts:
+        if _is_tag_link(part._model) and not _tag_exists(part):
+            continue
+        part.revert()
+    obj = model._base_manager.get(pk=version.object_id)
+    save(obj, by=by, before=current)
     return obj
 
 

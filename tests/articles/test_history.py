@@ -6,12 +6,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 from reversion.models import Version
 
 from articles import history
-from articles.models import Article, ArticleAuthor, Correction
+from articles.models import Article, ArticleAuthor, Correction, Section
 
 from ..conftest import make_staff
 from .admin_forms import (
@@ -21,7 +22,7 @@ from .admin_forms import (
     read_admin_form,
     run_action,
 )
-from .factories import ArticleFactory, AuthorFactory
+from .factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +279,23 @@ def test_history_link_on_the_change_form(ana_client, story):
     assert f'href="{history_url(story)}"' in page
     assert Version.objects.get_for_object(story).count() == 2
     assert read_admin_form(ana_client, change_url(story))["edit_token"][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revision_naming_a_deleted_section_is_refused_and_changes_nothing():
+    # A transaction of its own: foreign keys are checked when it commits.
+    ana = User.objects.create_superuser("ana", "ana@example.org", "pw-for-tests-1234")
+    client = Client()
+    client.force_login(ana)
+    old, new = SectionFactory(name="Old"), SectionFactory(name="New")
+    story = ArticleFactory(section=old, status=Article.Status.DRAFT, publish_at=None)
+    post_admin_form(client, change_url(story), {"standfirst": "In the old section."})
+    first = versions(story)[0]
+    post_admin_form(client, change_url(story), {"section": new.pk})
+    Section.objects.filter(pk=old.pk).delete()
+
+    response = client.post(restore_url(story, first), follow=True)
+    assert "has since been deleted. Nothing was changed." in response.content.decode()
+    story.refresh_from_db()
+    assert story.section == new
+    assert len(versions(story)) == 2
