@@ -10,6 +10,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from taggit.models import Tag, TaggedItem
 
 from . import previews, publishing, services
+from .admin_history import HistoryAdminMixin
 from .admin_paging import ArchivePaginator, BoundedChangeList
 from .forms import ArticleForm, PhotoForm
 from .images import save_photo
@@ -336,7 +337,8 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, HistoryAdminMixin,
+                   admin.ModelAdmin):
     form = ArticleForm
     inlines = [BylineInline, CorrectionInline]
     list_display = ["title", "section", "byline", "state", "publish_at", "updated_at"]
@@ -361,6 +363,7 @@ class ArticleAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, admin.ModelAdmi
     publisher_only_fields = ["publish_at", "updated_at"]
     publish_service = staticmethod(services.publish_article)
     unpublish_service = staticmethod(services.unpublish_article)
+    restore_service = staticmethod(services.restore_version)
     noun = ("story", "stories")
     save_on_top = True
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
-from . import search
+from . import history, search
 from .sanitize import clean_html
 
 # First path segments the site itself uses; a section cannot take one of them.
@@ -454,3 +455,8 @@ class PreviewLink(BasePreviewLink):
 
     class Meta(BasePreviewLink.Meta):
         pass
+# A story's revision holds its byline, corrections and tag links (articles.history). Registered
+# here, before the admin is loaded: django-reversion's admin would register it on its own.
+history.register(Article, follow=["articleauthor_set", "corrections", "tagged_items"])
+for _part in (ArticleAuthor, Correction, TaggedItem):
+    history.register(_part)

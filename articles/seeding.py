@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
+from . import history
 from .demo_photos import check_photo, draw_photo, photo_stem
 from .images import prepare_upload, save_photo
 from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
@@ -96,11 +97,15 @@ def load_demo_stories(path=None, *, password="", new_files=None):
     data = read_seed(path, check_seed)
     new_files = [] if new_files is None else new_files
     loader = _StoryLoader(path, new_files)
-    with removed_on_failure(new_files), transaction.atomic():
+    with removed_on_failure(new_files), transaction.atomic(), \
+            history.recorded(None, "Loaded from the demo content (manage.py seed)."):
         logins = load_demo_users(password)
         sections = loader.load_sections(data["sections"])
         authors = loader.load_authors(data["authors"], logins)
-        loader.load_stories(data["stories"], sections, authors)
+        stories = loader.load_stories(data["stories"], sections, authors)
+        # Bylines, tags and related links came after each story's save: record them too.
+        for story in stories.values():
+            history.include(story)
     return DemoNewsroom(
         path=path, sections=len(data["sections"]), authors=len(data["authors"]),
         statuses=[item.get("status", "published") for item in data["stories"]],

@@ -5,10 +5,9 @@ PermissionDenied when it says no. `by=None` is the system itself (see publishing
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from . import publishing
+from . import history, publishing
 from .models import Article, ArticleRedirect
 from .sanitize import clean_html
 
@@ -16,7 +15,7 @@ from .sanitize import clean_html
 CONTENT_FIELDS = ("title", "kicker", "standfirst", "body", "lead_photo_id")
 
 
-@transaction.atomic
+@history.recording
 def submit_for_review(article, *, by=None):
     publishing.require_editor_of(by, article)
     if article.status == Article.Status.PUBLISHED:
@@ -25,12 +24,13 @@ def submit_for_review(article, *, by=None):
     article.save(update_fields=["status", "modified_at"])
 
 
-@transaction.atomic
+@history.recording
 def publish_article(article, *, by=None, at=None):
     """Publish now, or at `at` (a future time schedules the story)."""
     publishing.require_publisher(by, article)
     if not article.title.strip():
         raise ValidationError("A story needs a headline before it can be published.")
+    history.note(history.publishing_note(at))
     # The address readers had, from the stored row: the caller may have edited this object.
     before = Article.objects.filter(pk=article.pk).select_related("section").first()
     old_url = before.get_absolute_url() if before and before.is_public else None
@@ -39,12 +39,13 @@ def publish_article(article, *, by=None, at=None):
         _remember_old_url(article, old_url)
 
 
-@transaction.atomic
+@history.recording
 def unpublish_article(article, *, by=None):
+    history.note("Unpublished.")
     publishing.unpublish(article, Article.Status.DRAFT, by=by)
 
 
-@transaction.atomic
+@history.recording
 def save_article(article, *, by=None, before=None):
     """Save an edited story and keep its public history straight.
 
@@ -54,6 +55,7 @@ def save_article(article, *, by=None, before=None):
     not make the change: see publishing.check_save.
     """
     lifted = publishing.check_save(by, article, before)
+    history.note_status(article, before)
     if article.pk is None and by is not None and article.created_by_id is None:
         article.created_by = by
     # Compare the body as it will be stored: CKEditor sends back markup that differs from the
@@ -71,6 +73,12 @@ def save_article(article, *, by=None, before=None):
     publishing.record_lift(article, by, lifted)
     if before is not None and before.status == Article.Status.PUBLISHED:
         _remember_old_url(article, before.get_absolute_url())
+
+
+def restore_version(version, *, by=None):
+    """Make an earlier revision of a story (or a deleted one) current again, as a new revision,
+    refused as a save in the admin would be (see articles.history.restore)."""
+    return history.restore(version, by=by, save=save_article)
 
 
 def _remember_old_url(article, old_url):

@@ -7,6 +7,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles import publishing
 from articles.admin import PreviewLinksAdminMixin, PublishingAdminMixin, thumbnail
+from articles.admin_history import HistoryAdminMixin
 
 from . import services
 from .forms import (
@@ -126,7 +127,7 @@ class InterviewTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(PreviewLinksAdminMixin, PublishingAdminMixin,
+class InterviewAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, HistoryAdminMixin,
                      nested_admin.NestedModelAdmin):
     form = InterviewForm
     inlines = [InterviewGuestInline, SegmentInline]
@@ -142,6 +143,7 @@ class InterviewAdmin(PreviewLinksAdminMixin, PublishingAdminMixin,
     actions = ["mark_answered", "publish", "unpublish"]
     publish_service = staticmethod(services.publish_interview)
     unpublish_service = staticmethod(services.unpublish_interview)
+    restore_service = staticmethod(services.restore_version)
     noun = ("interview", "interviews")
     save_on_top = True
     fieldsets = [

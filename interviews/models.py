@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 
+from articles import history
 from articles.models import (
     PUBLISHED,
     Article,
@@ -518,3 +519,10 @@ class InterviewPreviewLink(BasePreviewLink):
 
     class Meta(BasePreviewLink.Meta):
         pass
+# An interview's revision holds its line-up, parts, questions, answers and tag links
+# (articles.history); registered before the admin is loaded.
+history.register(Interview, follow=["lineup", "segments", "tagged_items"])
+history.register(InterviewGuest)
+history.register(Segment, follow=["questions"])
+history.register(Question, follow=["answers"])
+history.register(Answer)

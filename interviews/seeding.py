@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
+from articles import history
 from articles.models import Article, Author
 from articles.sanitize import clean_html
 from articles.seeding import assign, read_seed
@@ -30,10 +31,12 @@ def load_demo_interviews(stdout, path=None):
     path = path or settings.BASE_DIR / "seeds" / SEED_FILE
     data = read_seed(path, check_seed)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), \
+                history.recorded(None, "Loaded from the demo content (manage.py seed)."):
             guests = {item["slug"]: upsert_guest(item) for item in data["guests"]}
             for item in data["interviews"]:
-                load_interview(item, guests)
+                # Its guests, parts, questions and answers came after its save: record them.
+                history.include(load_interview(item, guests))
     except ValidationError as error:
         raise CommandError(f"{path}: {'; '.join(error.messages)}") from error
     statuses = [item["status"] for item in data["interviews"]]

@@ -5,14 +5,21 @@ functions ask it and raise PermissionDenied when it says no. `by=None` is the sy
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.text import Truncator
 
-from articles import publishing
+from articles import history, publishing
 from articles.search import plain_text
 
 from .models import Interview, InterviewRedirect
 from .search import refresh_search_text
+
+
+def restore_version(version, *, by):
+    """Make an earlier revision of an interview (or a deleted one) current again, as the
+    policy allows `by` (see articles.history.restore)."""
+    interview = history.restore(version, by=by, save=save_interview)
+    refresh_search_text(interview)
+    return interview
 
 
 def describe(question):
@@ -37,13 +44,14 @@ def _require_answers(interview, what):
         raise ValidationError(problems)
 
 
-@transaction.atomic
+@history.recording
 def save_interview(interview, *, by=None, before=None):
     """Save an interview's own fields (`before`: the stored row, None for a new one).
 
     Its status moves through mark_answered and publish_interview, which check its answers.
     """
     publishing.check_save(by, interview, before)
+    history.note_status(interview, before)
     interview.save()
     if before is not None and before.status == Interview.Status.PUBLISHED:
         _remember_old_slug(interview, before.slug)
@@ -66,7 +74,7 @@ def find_moved_interview(slug):
     return redirect.interview if redirect else None
 
 
-@transaction.atomic
+@history.recording
 def mark_answered(interview, *, by=None):
     """Every guest has answered every question put to them: ready for an editor."""
     publishing.require_editor_of(by, interview)
@@ -77,7 +85,7 @@ def mark_answered(interview, *, by=None):
     interview.save(update_fields=["status", "modified_at"])
 
 
-@transaction.atomic
+@history.recording
 def publish_interview(interview, *, by=None, at=None):
     """Publish now, or at `at` (a future time schedules it). Refused while any question lacks
     an answer; the refusal names each one."""
@@ -85,15 +93,18 @@ def publish_interview(interview, *, by=None, at=None):
     if not interview.title.strip():
         raise ValidationError("An interview needs a title before it can be published.")
     _require_answers(interview, "published")
+    if not hasattr(interview, "wanted_status"):  # the admin's save already said so
+        history.note(history.publishing_note(at))
     publishing.publish(interview, by=by, at=at)
     # Whoever saved the transcript, it goes public with a current search index.
     refresh_search_text(interview)
 
 
-@transaction.atomic
+@history.recording
 def unpublish_interview(interview, *, by=None):
     """Take it off the site; it goes back to “answered” (or “preparing” if it no longer is)."""
     publishing.require_publisher(by, interview)
+    history.note("Unpublished.")
     complete = interview.lineup.exists() and not interview.unanswered_questions()
     status = Interview.Status.ANSWERED if complete else Interview.Status.PREPARING
     publishing.unpublish(interview, status, by=by)

@@ -58,6 +58,7 @@ def import_story_view(request):
             result = import_file(
                 upload.name, upload.read(), by=user, publish=data["publish"],
                 create_sections=data["create_sections"], section=data["section"],
+                source="the admin's Import story page",
             )
         except ImportProblem as problem:
             form.add_error("file", f"{problem.where(upload.name)}: {problem.message}. "

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from articles import publishing
+from articles import history, publishing
 from articles import services as article_services
 from articles.importing import ImportProblem, parse
 from articles.models import RESERVED_SLUGS, Article, ArticleAuthor, Author, Section
@@ -147,10 +147,22 @@ def _author(name, by):
     return Author.objects.create(name=name, slug=_unique_slug(Author, name, 120)), True
 
 
-@transaction.atomic
-def import_file(name, data, *, by=None, publish=False, create_sections=False, section=None):
+def import_file(name, data, *, by=None, publish=False, create_sections=False, section=None,
+                source="manage.py import_story"):
     """Import one file's bytes as `by`. Raises ImportProblem, or PermissionDenied when the
-    policy refuses `by` something the file asks (nothing saved either way)."""
+    policy refuses `by` something the file asks (nothing saved either way). The story and its
+    interview get a revision saying they came from `name` through `source`."""
+    with transaction.atomic(), history.recorded(by, f"Imported from “{name}” ({source})."):
+        result = _import_file(name, data, by=by, publish=publish,
+                              create_sections=create_sections, section=section)
+        # Tags and byline are set after the story's save: record them too.
+        history.include(result.article)
+        if result.interview is not None:
+            history.include(result.interview)
+        return result
+
+
+def _import_file(name, data, *, by, publish, create_sections, section):
     if publish:
         publishing.require_publisher(by, Article)
     story = parse(data)

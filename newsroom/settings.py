@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_ckeditor_5",
     "nested_admin",
+    "reversion",
     "newsroom",
     "articles",
     "interviews",
@@ -251,6 +252,12 @@ NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 # Anonymous readers get the front page from the cache for at most this long; any content
 # change or a scheduled publication time refreshes it sooner. 0 turns the cache off.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "300"))
+
+# The story and interview change forms: how often an open form tells the server it is still
+# open (keeping the session alive and the "… has this story open" notice current), and how long
+# that notice outlives the last sign of life (articles/editing.py).
+NEWSROOM_EDIT_HEARTBEAT_SECONDS = env_int("NEWSROOM_EDIT_HEARTBEAT_SECONDS", 30)
+NEWSROOM_EDIT_PRESENCE_SECONDS = env_int("NEWSROOM_EDIT_PRESENCE_SECONDS", 90)
 
 # PostgreSQL text search configuration for the site's language.
 NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG", "english")

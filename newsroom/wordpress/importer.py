@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import images
+from articles import history, images
 from articles import services as article_services
 from articles.models import (
     RESERVED_SLUGS,
@@ -340,10 +340,12 @@ class _Importer:
         mark = self.batch.mark()
         try:
             values, user = self._values(item, where)
-            with transaction.atomic():
+            comment = f"Imported from WordPress post {item.post_id} (import_wordpress)."
+            with transaction.atomic(), history.recorded(self.by, comment):
                 article, outcome = self._save_article(item, values, user)
                 self._redirects(item, article, outcome, where)
                 self._comments(item, article, outcome, where)
+                history.include(article)
         except Exception as error:  # noqa: BLE001 - one bad post must not stop the run
             self.batch.undo(mark)
             message = "; ".join(getattr(error, "messages", [])) or str(error) or repr(error)
