@@ -5,6 +5,7 @@ a real DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -99,7 +100,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_ckeditor_5",
     "nested_admin",
+    "axes",
     "newsroom",
+    "accounts",
     "articles",
     "interviews",
     "comments",
@@ -118,6 +121,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -195,6 +200,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff accounts ------------------------------------------------------------------------------
+# Login guessing (django-axes): after NEWSROOM_LOGIN_FAILURE_LIMIT failed sign-ins for one
+# username, or from one IP address (each counted on its own), sign-in is refused for
+# NEWSROOM_LOGIN_COOLOFF_MINUTES. Attempts are kept in the database, so every worker and
+# every machine sees them. An administrator unlocks under Axes > Access attempts, or with
+# `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The same address the comment rate limits use (see NEWSROOM_TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+# Passwords are never written to the attempt log.
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
