@@ -103,6 +103,9 @@ INSTALLED_APPS = [
     "nested_admin",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "newsroom",
     "accounts",
     "articles",
@@ -121,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: turns a login refused for too many failures into the lockout page.
@@ -223,6 +228,13 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
 # Passwords are never written to the attempt log.
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Two-factor sign-in (django-otp): staff turn it on at /admin/two-factor/ (an authenticator
+# app, plus recovery codes); from then on the admin login asks for a code. With
+# NEWSROOM_REQUIRE_2FA=1, editors, moderators and superusers must set it up before they can
+# use the admin. Off by default so `make run` works at once.
+NEWSROOM_REQUIRE_2FA = env_flag("NEWSROOM_REQUIRE_2FA")
+OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

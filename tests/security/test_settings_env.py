@@ -16,6 +16,7 @@ print(json.dumps({
     "cooloff_seconds": s.AXES_COOLOFF_TIME.total_seconds(),
     "csp": s.CONTENT_SECURITY_POLICY,
     "csp_report_only": getattr(s, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
+    "require_2fa": s.NEWSROOM_REQUIRE_2FA,
 }))
 """
 
@@ -23,7 +24,7 @@ print(json.dumps({
 def settings_with(**env):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env}
     for name in ["CSP_REPORT_URI", "CSP_REPORT_ONLY", "NEWSROOM_LOGIN_FAILURE_LIMIT",
-                 "NEWSROOM_LOGIN_COOLOFF_MINUTES"]:
+                 "NEWSROOM_LOGIN_COOLOFF_MINUTES", "NEWSROOM_REQUIRE_2FA"]:
         if name not in env:
             environment.pop(name, None)
     result = subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=environment,
@@ -39,6 +40,7 @@ def test_defaults():
     assert shown["csp"]["DIRECTIVES"]["script-src"] == ["'self'"]
     assert "report-uri" not in shown["csp"]["DIRECTIVES"]
     assert shown["csp_report_only"] is None
+    assert shown["require_2fa"] is False
 
 
 def test_lockout_and_policy_reporting_from_the_environment():
@@ -54,3 +56,7 @@ def test_report_only_mode_enforces_nothing_and_reports_everything():
     assert shown["csp"] is None
     assert shown["csp_report_only"]["DIRECTIVES"]["script-src"] == ["'self'"]
     assert shown["csp_report_only"]["DIRECTIVES"]["report-uri"] == "/csp-reports"
+
+
+def test_two_factor_can_be_required():
+    assert settings_with(NEWSROOM_REQUIRE_2FA="1")["require_2fa"] is True
