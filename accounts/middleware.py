@@ -1,41 +1,39 @@
-from django.contrib.auth import logout
+from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import two_factor
+from . import sessions, two_factor
 
 
-class TwoFactorMiddleware:
-    """Keeps the admin behind two-factor sign-in for the accounts that have it (or must).
-
-    A session that signed in without the code (say, before the app was added) is signed out
-    and sent to the login, which asks for it. A staff member whose role needs two-factor
-    sign-in (NEWSROOM_REQUIRE_2FA) and has not set it up is sent to set it up first.
-    """
+class StaffSessionMiddleware:
+    """Staff sessions end after NEWSROOM_STAFF_SESSION_IDLE_MINUTES without a request, and the
+    staff whose role needs two-factor sign-in (NEWSROOM_REQUIRE_2FA) set it up before they
+    reach the admin. Readers have no session, so their requests skip all of this."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # The path first: public pages never load the user for this.
-        if request.path.startswith(reverse("admin:index")):
-            user = request.user
-            if user.is_authenticated and user.is_staff:
-                response = self._check(request, user)
-                if response is not None:
-                    return response
+        in_admin = request.path.startswith(reverse("admin:index"))
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and sessions.idle_too_long(request) \
+                and in_admin:
+            messages.info(request, "You were signed out after a while without activity. "
+                                   "Please sign in again.")
+            return redirect(f"{reverse('admin:login')}?next={request.path}")
+        if settings.NEWSROOM_REQUIRE_2FA and in_admin:
+            response = self._enrol_first(request)
+            if response is not None:
+                return response
         return self.get_response(request)
 
     @staticmethod
-    def _check(request, user):
-        enrol = reverse("two-factor")
-        exempt = {reverse("admin:logout"), reverse("admin:login"), enrol,
-                  reverse("admin:jsi18n")}
-        if request.path in exempt:
+    def _enrol_first(request):
+        user = request.user
+        if not (user.is_authenticated and user.is_staff) or user.is_verified():
             return None
-        if not user.is_verified() and two_factor.has_two_factor(user):
-            logout(request)
-            return redirect(f"{reverse('admin:login')}?next={request.path}")
-        if two_factor.must_enrol(user):
-            return redirect(enrol)
+        exempt = {reverse("admin:logout"), reverse("admin:login"), reverse("two-factor"),
+                  reverse("admin:jsi18n")}
+        if request.path not in exempt and two_factor.must_enrol(user):
+            return redirect("two-factor")
         return None

@@ -4,11 +4,12 @@ from base64 import b32encode
 import segno
 from django import forms
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
-from . import two_factor
+from . import sessions, two_factor
 
 
 class CodeForm(forms.Form):
@@ -24,6 +25,11 @@ def two_factor_view(request):
     user = request.user
     context = {**admin.site.each_context(request), "title": "Two-factor sign-in",
                "required": two_factor.must_enrol(user)}
+    if request.method == "POST" and request.POST.get("action") == "sign-out-elsewhere":
+        ended = sessions.end_sessions(user, keep=request.session.session_key)
+        messages.success(request, f"Signed out of {ended} other session"
+                                  f"{'s' if ended != 1 else ''}.")
+        return redirect("two-factor")
     if two_factor.has_two_factor(user):
         if request.method == "POST" and request.POST.get("action") == "recovery-codes":
             context["codes"] = two_factor.new_recovery_codes(user)
@@ -38,6 +44,8 @@ def two_factor_view(request):
                                    "right time, wait for the next code and try again.")
         else:
             otp_login(request, device)
+            # A session signed in with the password alone must not outlive this.
+            sessions.end_sessions(user, keep=request.session.session_key)
             messages.success(request, "Two-factor sign-in is on.")
             context["codes"] = codes
             return TemplateResponse(request, "accounts/two_factor_on.html", context)

@@ -125,8 +125,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -235,6 +235,11 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 # use the admin. Off by default so `make run` works at once.
 NEWSROOM_REQUIRE_2FA = env_flag("NEWSROOM_REQUIRE_2FA")
 OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+
+# A staff session unused for this long ends (sign in again). Every session of a person can be
+# ended at once: by them on /admin/two-factor/, or by an administrator (Users, "Sign out
+# everywhere"); a changed password ends the others too.
+NEWSROOM_STAFF_SESSION_IDLE_MINUTES = env_int("NEWSROOM_STAFF_SESSION_IDLE_MINUTES", 60)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -17,6 +17,7 @@ print(json.dumps({
     "csp": s.CONTENT_SECURITY_POLICY,
     "csp_report_only": getattr(s, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
     "require_2fa": s.NEWSROOM_REQUIRE_2FA,
+    "idle_minutes": s.NEWSROOM_STAFF_SESSION_IDLE_MINUTES,
 }))
 """
 
@@ -24,7 +25,8 @@ print(json.dumps({
 def settings_with(**env):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env}
     for name in ["CSP_REPORT_URI", "CSP_REPORT_ONLY", "NEWSROOM_LOGIN_FAILURE_LIMIT",
-                 "NEWSROOM_LOGIN_COOLOFF_MINUTES", "NEWSROOM_REQUIRE_2FA"]:
+                 "NEWSROOM_LOGIN_COOLOFF_MINUTES", "NEWSROOM_REQUIRE_2FA",
+                 "NEWSROOM_STAFF_SESSION_IDLE_MINUTES"]:
         if name not in env:
             environment.pop(name, None)
     result = subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=environment,
@@ -41,6 +43,7 @@ def test_defaults():
     assert "report-uri" not in shown["csp"]["DIRECTIVES"]
     assert shown["csp_report_only"] is None
     assert shown["require_2fa"] is False
+    assert shown["idle_minutes"] == 60
 
 
 def test_lockout_and_policy_reporting_from_the_environment():
@@ -60,3 +63,7 @@ def test_report_only_mode_enforces_nothing_and_reports_everything():
 
 def test_two_factor_can_be_required():
     assert settings_with(NEWSROOM_REQUIRE_2FA="1")["require_2fa"] is True
+
+
+def test_the_staff_idle_time_is_read_from_the_environment():
+    assert settings_with(NEWSROOM_STAFF_SESSION_IDLE_MINUTES="15")["idle_minutes"] == 15
