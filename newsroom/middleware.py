@@ -4,6 +4,8 @@ import re
 
 from csp.middleware import CSPMiddleware, PolicyParts
 
+from .views import error_page
+
 _JSON_LD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
@@ -35,3 +37,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             update["script-src"] = [*update.get("script-src", []), *hashes]
             parts = PolicyParts(parts.config, update, parts.replace, parts.nonce)
         return parts
+
+
+class ErrorPageMiddleware:
+    """Gives the site's error page to a 405 or 429 answered with an empty body (Django's
+    require_POST and the class-based views send one), keeping its headers (Allow...)."""
+
+    STATUSES = {405, 429}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in self.STATUSES and not response.streaming \
+                and not response.content:
+            page = error_page(request, response.status_code)
+            for name, value in response.items():
+                if name.lower() not in {"content-type", "content-length"}:
+                    page[name] = value
+            return page
+        return response

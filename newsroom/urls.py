@@ -23,6 +23,7 @@ sitemaps = {
     "interviews": InterviewSitemap,
 }
 
+handler400 = "newsroom.views.bad_request"
 handler500 = "newsroom.views.server_error"
 
 admin.site.site_header = "Newsroom desk"
