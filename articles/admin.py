@@ -9,6 +9,7 @@ from taggit.models import Tag, TaggedItem
 
 from . import publishing, services
 from .admin_paging import ArchivePaginator, BoundedChangeList
+from .admin_widgets import CheckedAutocompleteMixin
 from .forms import ArticleForm, PhotoForm
 from .images import save_photo
 from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
@@ -119,7 +120,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "role", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "role"]
@@ -234,7 +235,7 @@ def search_words(search_term):
         yield bit
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(CheckedAutocompleteMixin, admin.TabularInline):
     model = ArticleAuthor
     extra = 0
     min_num = 0
@@ -251,7 +252,7 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(CheckedAutocompleteMixin, PublishingAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     inlines = [BylineInline, CorrectionInline]
     list_display = ["title", "section", "byline", "state", "publish_at", "updated_at"]

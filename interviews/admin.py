@@ -7,6 +7,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles import publishing
 from articles.admin import PublishingAdminMixin, thumbnail
+from articles.admin_widgets import CheckedAutocompleteMixin
 
 from . import services
 from .forms import (
@@ -21,7 +22,7 @@ from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
 
 
 @admin.register(Guest)
-class GuestAdmin(admin.ModelAdmin):
+class GuestAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["__str__", "credentials", "photo_thumb"]
     list_select_related = ["photo"]
     search_fields = ["name", "honorific", "credentials"]
@@ -50,7 +51,7 @@ def _interview_of(obj):
     return obj if isinstance(obj, Interview) else None
 
 
-class InterviewPartInline:
+class InterviewPartInline(CheckedAutocompleteMixin):
     """The parts of an interview are as locked as the interview itself."""
 
     def _locked(self, request, obj):
@@ -126,7 +127,8 @@ class InterviewTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(PublishingAdminMixin, nested_admin.NestedModelAdmin):
+class InterviewAdmin(CheckedAutocompleteMixin, PublishingAdminMixin,
+                     nested_admin.NestedModelAdmin):
     form = InterviewForm
     inlines = [InterviewGuestInline, SegmentInline]
     list_display = ["title", "interviewer", "state", "guest_names", "unanswered",
