@@ -58,7 +58,8 @@ def new_recovery_codes(user):
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE,
                                                    defaults={"confirmed": True})
     device.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}"
+    # 48 random bits each, as xxxx-xxxx-xxxx (django-otp keeps at most 16 characters).
+    codes = ["-".join(secrets.token_hex(2) for _ in range(3))
              for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes

@@ -41,7 +41,7 @@ def enrol(client):
     key = b32decode(secret + "=" * (-len(secret) % 8))
     response = client.post("/admin/two-factor/", {"code": app_code(key)})
     assert response.status_code == 200
-    codes = re.findall(r"<li><code>([0-9a-f]{8}-[0-9a-f]{8})</code></li>",
+    codes = re.findall(r"<li><code>([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})</code></li>",
                        response.content.decode())
     return key, codes
 
@@ -120,7 +120,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, enrolled_editor):
     editor, _, codes = enrolled_editor
     sign_in(client, "editor", codes[0])
     page = client.post("/admin/two-factor/", {"action": "recovery-codes"}).content.decode()
-    fresh = re.findall(r"<li><code>([0-9a-f]{8}-[0-9a-f]{8})</code></li>", page)
+    fresh = re.findall(r"<li><code>([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})</code></li>", page)
     assert len(fresh) == 10 and not set(fresh) & set(codes)
     assert set(StaticToken.objects.filter(device__user=editor)
                .values_list("token", flat=True)) == set(fresh)
@@ -144,8 +144,8 @@ def test_a_session_from_before_the_app_was_added_must_sign_in_again(client, edit
 def test_wrong_codes_count_towards_the_lockout(client, enrolled_editor, settings):
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(2):
-        sign_in(client, "editor", "99999999-wrong")
-    assert sign_in(client, "editor", "99999999-wrong").status_code == 429
+        sign_in(client, "editor", "9999-wrong")
+    assert sign_in(client, "editor", "9999-wrong").status_code == 429
 
 
 class TestRequired:
