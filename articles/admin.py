@@ -12,6 +12,7 @@ from taggit.models import Tag, TaggedItem
 from . import previews, publishing, services
 from .admin_history import HistoryAdminMixin
 from .admin_paging import ArchivePaginator, BoundedChangeList
+from .admin_widgets import CheckedAutocompleteMixin
 from .forms import ArticleForm, PhotoForm
 from .images import save_photo
 from .models import Article, ArticleAuthor, Author, Correction, Photo, Section
@@ -203,7 +204,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "role", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "role"]
@@ -318,7 +319,7 @@ def search_words(search_term):
         yield bit
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(CheckedAutocompleteMixin, admin.TabularInline):
     model = ArticleAuthor
     extra = 0
     min_num = 0
@@ -337,8 +338,8 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, HistoryAdminMixin,
-                   admin.ModelAdmin):
+class ArticleAdmin(CheckedAutocompleteMixin, PreviewLinksAdminMixin, PublishingAdminMixin,
+                   HistoryAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     inlines = [BylineInline, CorrectionInline]
     list_display = ["title", "section", "byline", "state", "publish_at", "updated_at"]

@@ -10,6 +10,8 @@ from . import conf
 from .models import Comment
 
 SALT = "comments.form"
+# Hidden fields and the trap take no more than this; longer is a bot or a broken page.
+OTHER_FIELD_LIMIT = 1000
 
 
 def story_key(story):
@@ -65,6 +67,32 @@ class CommentForm(forms.Form):
         self.order_fields(["author_name", "email", "body", "parent", "token", "website"])
         if not self.is_bound:
             self.initial.setdefault("token", make_token(story))
+        self.oversized = self._cut_oversized() if self.is_bound else {}
+
+    def _cut_oversized(self):
+        """Values over their field's limit are cut to it before anything else reads them, so a
+        refused form shows at most the limit back, never the megabyte that was sent."""
+        oversized, data = {}, self.data.copy()
+        for name, field in self.fields.items():
+            limit = getattr(field, "max_length", None) or OTHER_FIELD_LIMIT
+            value = data.get(name)
+            if isinstance(value, str) and len(value) > limit:
+                oversized[name] = len(value)
+                data[name] = value[:limit]
+        if oversized:
+            self.data = data
+        return oversized
+
+    def clean(self):
+        for name, length in self.oversized.items():
+            field = self.fields[name]
+            limit = getattr(field, "max_length", None) or OTHER_FIELD_LIMIT
+            message = field.error_messages.get("max_length") or (
+                "Ensure this value has at most %(limit_value)d characters "
+                "(it has %(show_value)d).")
+            self.add_error(name, forms.ValidationError(
+                message, code="max_length", params={"limit_value": limit, "show_value": length}))
+        return super().clean()
 
     def clean_author_name(self):
         return " ".join(self.cleaned_data["author_name"].split())

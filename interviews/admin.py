@@ -8,6 +8,7 @@ from taggit.models import Tag, TaggedItem
 from articles import publishing
 from articles.admin import PreviewLinksAdminMixin, PublishingAdminMixin, thumbnail
 from articles.admin_history import HistoryAdminMixin
+from articles.admin_widgets import CheckedAutocompleteMixin
 
 from . import services
 from .forms import (
@@ -22,7 +23,7 @@ from .models import Answer, Guest, Interview, InterviewGuest, Question, Segment
 
 
 @admin.register(Guest)
-class GuestAdmin(admin.ModelAdmin):
+class GuestAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["__str__", "credentials", "photo_thumb"]
     list_select_related = ["photo"]
     search_fields = ["name", "honorific", "credentials"]
@@ -51,7 +52,7 @@ def _interview_of(obj):
     return obj if isinstance(obj, Interview) else None
 
 
-class InterviewPartInline:
+class InterviewPartInline(CheckedAutocompleteMixin):
     """The parts of an interview are as locked as the interview itself."""
 
     def _locked(self, request, obj):
@@ -127,8 +128,8 @@ class InterviewTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(PreviewLinksAdminMixin, PublishingAdminMixin, HistoryAdminMixin,
-                     nested_admin.NestedModelAdmin):
+class InterviewAdmin(CheckedAutocompleteMixin, PreviewLinksAdminMixin, PublishingAdminMixin,
+                     HistoryAdminMixin, nested_admin.NestedModelAdmin):
     form = InterviewForm
     inlines = [InterviewGuestInline, SegmentInline]
     list_display = ["title", "interviewer", "state", "guest_names", "unanswered",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 
 from articles.models import Section
 
@@ -11,7 +12,10 @@ def sections_for(request):
 
 
 def site(request):
-    base = settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    try:
+        base = settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    except DisallowedHost:  # the 400 page for a host we do not serve still renders
+        base = ""
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "site_url": base,

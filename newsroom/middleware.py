@@ -1,15 +1,60 @@
-from django.conf import settings
+import base64
+import hashlib
+import re
+
+from csp.middleware import CSPMiddleware, PolicyParts
+
+from .views import error_page
+
+_JSON_LD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
-class ContentSecurityPolicyMiddleware:
-    """Send the site's Content-Security-Policy: every script, style and font is our own."""
+def json_ld_hashes(body):
+    """CSP hash sources for the page's JSON-LD blocks (see articles_tags.json_ld)."""
+    if b"application/ld+json" not in body:
+        return []
+    return sorted({
+        f"'sha256-{base64.b64encode(hashlib.sha256(block).digest()).decode()}'"
+        for block in _JSON_LD.findall(body)
+    })
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's header (CONTENT_SECURITY_POLICY in settings), with the hash of each JSON-LD
+    block on the page allowed by name: the only inline script the site writes.
+
+    The hashes are read from the body rather than recorded while rendering, so a page served
+    from the page cache (which stores no Content-Security-Policy header) gets the same policy.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if response.streaming or "html" not in response.get("Content-Type", ""):
+            return parts
+        hashes = json_ld_hashes(response.content)
+        if hashes:
+            update = dict(parts.update or {})
+            update["script-src"] = [*update.get("script-src", []), *hashes]
+            parts = PolicyParts(parts.config, update, parts.replace, parts.nonce)
+        return parts
+
+
+class ErrorPageMiddleware:
+    """Gives the site's error page to a 405 or 429 answered with an empty body (Django's
+    require_POST and the class-based views send one), keeping its headers (Allow...)."""
+
+    STATUSES = {405, 429}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = settings.CONTENT_SECURITY_POLICY
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
+        if response.status_code in self.STATUSES and not response.streaming \
+                and not response.content:
+            page = error_page(request, response.status_code)
+            for name, value in response.items():
+                if name.lower() not in {"content-type", "content-length"}:
+                    page[name] = value
+            return page
         return response

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.forms import AdminLoginForm
+from accounts.views import two_factor_view
 from articles.sitemaps import ArticleSitemap, SectionSitemap, TagSitemap
 from interviews import views as interview_views
 from interviews.sitemaps import InterviewListSitemap, InterviewSitemap
@@ -21,12 +23,15 @@ sitemaps = {
     "interviews": InterviewSitemap,
 }
 
+handler400 = "newsroom.views.bad_request"
 handler500 = "newsroom.views.server_error"
 
 admin.site.site_header = "Newsroom desk"
 admin.site.index_template = "comments/admin/index.html"  # the desk's index, with the queue
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "The desk"
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "accounts/admin_login.html"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -42,6 +47,7 @@ urlpatterns = [
     path("admin/import-story/", admin.site.admin_view(import_story_view), name="import-story"),
     path("admin/import-wordpress/", admin.site.admin_view(import_wordpress_view),
          name="import-wordpress"),
+    path("admin/two-factor/", admin.site.admin_view(two_factor_view), name="two-factor"),
     path("admin/", admin.site.urls),
 ]
 

@@ -56,11 +56,27 @@ class HomeView(TemplateView):
 
 def server_error(request):
     """handler500. A database outage met outside a view (a middleware saving the session, say)
-    is still the 503 page; anything else is the plain 500 page."""
+    is still the 503 page; anything else is the 500 page in the site's design, drawn without
+    the database (no section menu), or a plain page if even that fails."""
     error = sys.exc_info()[1]
     if outage.is_outage(error):
         return outage.outage_response(request, error)
-    return defaults.server_error(request)
+    try:
+        return render(request, "500.html", {"nav_sections": []}, status=500)
+    except Exception:  # noqa: BLE001 - the page must go out whatever else is broken
+        return defaults.server_error(request, template_name="500-plain.html")
+
+
+def bad_request(request, exception):
+    """handler400 (a bad Host header, a malformed upload...): Django's own renders the template
+    without the request, so without the site's name and menu."""
+    return render(request, "400.html", status=400)
+
+
+def error_page(request, status):
+    """The site's page for an error status a view answered with an empty body (405 from a
+    view that does not take the method, a bare 429)."""
+    return render(request, f"{status}.html", status=status)
 
 
 def favicon(request):

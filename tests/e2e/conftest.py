@@ -36,11 +36,17 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh browser page. Any Content-Security-Policy violation the browser reports while a
+    test runs fails it: the site, the admin, CKEditor and the nested inlines need none."""
+    from tests.e2e.helpers import watch_csp
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 ROLE_MIGRATIONS = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 from articles.models import Article, Section
 from comments.models import Comment
 
-from .helpers import log_in, staff
+from .helpers import log_in, staff, watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +51,7 @@ def test_reader_comment_is_held_then_approved_by_the_moderator(page, browser, li
     # The moderator finds it in the queue and approves it.
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     desk.set_default_timeout(15_000)
+    desk_violations = watch_csp(desk)
     moderator = desk.new_page()
     try:
         log_in(moderator, live_server, "moderator")
@@ -66,6 +67,7 @@ def test_reader_comment_is_held_then_approved_by_the_moderator(page, browser, li
         assert "1 comment approved." in success.inner_text()
     finally:
         desk.close()
+    assert desk_violations == []
 
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.APPROVED

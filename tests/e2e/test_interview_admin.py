@@ -7,7 +7,7 @@ import pytest
 from articles.models import Author
 from interviews.models import Answer, Guest, Interview
 
-from .helpers import log_in, pick_autocomplete, staff
+from .helpers import log_in, pick_autocomplete, staff, watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,6 +77,7 @@ def test_editor_builds_an_interview_and_publishes_it_once_answered(page, live_se
 
     # A reader (no login) sees the transcript.
     reader = browser.new_context()
+    reader_violations = watch_csp(reader)
     try:
         public = reader.new_page()
         response = public.goto(f"{live_server.url}/interviews/a-new-front-near-tervan/")
@@ -96,3 +97,4 @@ def test_editor_builds_an_interview_and_publishes_it_once_answered(page, live_se
         assert public.get_by_role("link", name="A new front near Tervan").is_visible()
     finally:
         reader.close()
+    assert reader_violations == []

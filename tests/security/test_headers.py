@@ -1,5 +1,8 @@
 """Security headers on public pages, and pages that load nothing from other hosts."""
 
+import base64
+import hashlib
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -53,7 +56,7 @@ def test_public_pages_send_the_security_headers(client, public_paths):
         response = client.get(path)
         assert response.status_code == 200, path
         policy = directives(response["Content-Security-Policy"])
-        assert policy["script-src"] == ["'self'"], path
+        assert policy["script-src"] == ["'self'", *json_ld_hashes(response.content)], path
         assert policy["frame-ancestors"] == ["'none'"], path
         assert policy["default-src"] == ["'self'"], path
         assert policy["object-src"] == ["'none'"], path
@@ -66,6 +69,31 @@ def test_public_pages_send_the_security_headers(client, public_paths):
         assert response["Referrer-Policy"] in {"same-origin", "strict-origin-when-cross-origin",
                                                "no-referrer", "strict-origin"}, path
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", path
+
+
+def json_ld_hashes(body):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body.decode(),
+                        re.S)
+    digests = (hashlib.sha256(block.encode()).digest() for block in blocks)
+    return sorted({f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests})
+
+
+def test_json_ld_is_allowed_by_its_hash_and_nothing_else_inline(client, story):
+    for attempt in ["rendered", "from the page cache"]:
+        response = client.get(story.get_absolute_url())
+        hashes = json_ld_hashes(response.content)
+        assert hashes, attempt  # the article page has NewsArticle and breadcrumb data
+        policy = directives(response["Content-Security-Policy"])
+        assert policy["script-src"] == ["'self'", *hashes], attempt
+
+
+def test_a_report_address_is_added_when_configured(client, story, settings):
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                       "report-uri": "https://reports.example.org/csp"},
+    }
+    policy = directives(client.get("/")["Content-Security-Policy"])
+    assert policy["report-uri"] == ["https://reports.example.org/csp"]
 
 
 def test_not_found_page_sends_the_headers_too(client, story):
