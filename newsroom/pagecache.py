@@ -40,6 +40,7 @@ from comments.models import Comment
 from interviews.models import Guest, Interview
 
 from .cache import CacheUnavailable
+from .models import FrontPage, FrontPageSlot, Page
 
 PAGE_PREFIX = "newsroom:page:"
 TAG_PREFIX = "newsroom:tag:"
@@ -473,6 +474,23 @@ def _comments_tag(comment):
     return f"comments:interview:{comment.interview_id}"
 
 
+def front_page_changed(sender, instance, **kwargs):
+    """The editors' curation: the front page (its expiry times are read when it is stored)."""
+    bump_on_commit("list:front")
+
+
+def page_changed(sender, instance, **kwargs):
+    """An about or contact page: its own page, and every footer that links it."""
+    from .context_processors import FOOTER_PAGES_KEY
+
+    def forget_footer():
+        with contextlib.suppress(Exception):
+            cache.delete(FOOTER_PAGES_KEY)
+
+    _on_commit_too(forget_footer)
+    bump_on_commit("nav", f"page:{instance.pk}")
+
+
 def connect():
     from interviews import models as interview_models
 
@@ -496,6 +514,9 @@ def connect():
         on(signal, tag_changed, Tag)
         on(signal, photo_changed, Photo)
         on(signal, guest_changed, Guest)
+        on(signal, front_page_changed, FrontPage)
+        on(signal, front_page_changed, FrontPageSlot)
+        on(signal, page_changed, Page)
         on(signal, lineup_changed, interview_models.InterviewGuest)
         for name in ("Segment", "Question", "Answer"):
             on(signal, transcript_changed, getattr(interview_models, name))

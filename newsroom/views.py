@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -25,33 +25,37 @@ from articles.models import Article
 from interviews import search as interview_search
 from interviews.models import Interview
 
-from . import outage
+from . import front, outage
 from .context_processors import sections_for
 from .forms import SearchForm
+from .models import Page
 
 log = logging.getLogger(__name__)
-
-LATEST_COUNT = 10
-PER_SECTION = 4
-
 
 class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        latest = list(Article.objects.for_listing()[: LATEST_COUNT + 1])
-        top, latest = (latest[0], latest[1:]) if latest else (None, [])
-        sections = {section.pk: section for section in sections_for(self.request)}
-        blocks = {}
-        for article in Article.objects.latest_per_section(PER_SECTION, sections.values()):
-            blocks.setdefault(article.section_id, []).append(article)
-        section_blocks = [(sections[pk], blocks[pk]) for pk in sections if pk in blocks]
-        pages.show(self.request, "list:front")
-        pages.show_cards(self.request, [*([top] if top else []), *latest,
-                                           *(a for block in blocks.values() for a in block)])
-        return super().get_context_data(
-            top=top, latest=latest, section_blocks=section_blocks, **kwargs
-        )
+        content = front.build(front.Curation.live(), sections_for(self.request))
+        show_front_page(self.request, content)
+        return super().get_context_data(front=content, **kwargs)
+
+
+def show_front_page(request, content):
+    """Tell the page cache what the front page shows, and when its curation runs out."""
+    pages.show(request, "list:front", "list:interviews")
+    pages.show_cards(request, content.articles)
+    for interview in content.interviews:
+        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}",
+                   *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
+    pages.expires(request, content.expires)
+
+
+def page(request, slug):
+    """An about, contact or other simple page the desk keeps."""
+    flat_page = get_object_or_404(Page, slug=slug)
+    pages.show(request, f"page:{flat_page.pk}")
+    return render(request, "page.html", {"page": flat_page})
 
 
 def server_error(request):
