@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .stylesheet import site_css
+
 
 class ContentSecurityPolicyMiddleware:
     """Send the site's Content-Security-Policy: every script, style and font is our own."""
@@ -11,5 +13,7 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         policy = settings.CONTENT_SECURITY_POLICY
         if policy and "Content-Security-Policy" not in response:
+            # The stylesheet inlined in the public pages, allowed by its hash alone.
+            policy = policy.replace("style-src 'self'", f"style-src 'self' {site_css()[1]}", 1)
             response["Content-Security-Policy"] = policy
         return response
