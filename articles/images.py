@@ -7,6 +7,7 @@ renditions (the admin and the Photo form call it), and `save_editor_image` store
 a story's body (CKEditor's upload view). Photo.save() itself only writes the row.
 """
 
+import hashlib
 import io
 import os
 import uuid
@@ -201,7 +202,10 @@ def store_renditions(photo):
     for name in photo.renditions.values():
         if name != photo.renditions.get("source") and storage.exists(name):
             storage.delete(name)
-    made = make_renditions(storage, photo.image.name, f"renditions/{photo.pk}")
+    # A folder named after the original: a new image gets new addresses, so browsers and
+    # proxies may keep a rendition for a year (newsroom.views.media) and never show an old one.
+    version = hashlib.sha256(photo.image.name.encode()).hexdigest()[:12]
+    made = make_renditions(storage, photo.image.name, f"renditions/{photo.pk}/{version}")
     photo.renditions = {"source": photo.image.name, **made}
     for cached in ("srcset", "best_url"):
         photo.__dict__.pop(cached, None)

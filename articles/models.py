@@ -18,7 +18,7 @@ from .sanitize import clean_html
 RESERVED_SLUGS = {
     "admin", "authors", "tags", "search", "feed", "interviews", "preview", "healthz",
     "static", "media", "sitemap.xml", "news-sitemap.xml", "robots.txt", "comments",
-    "api", "accounts", "editor", "corrections",
+    "api", "accounts", "editor", "corrections", "pages",
 }
 
 
@@ -208,16 +208,17 @@ class ArticleQuerySet(PublishableQuerySet):
             )
         )
 
-    def latest_per_section(self, per_section, sections):
+    def latest_per_section(self, per_section, sections, exclude=()):
         """The newest `per_section` published stories of each of `sections`, in one query.
 
         Each section's stories come from a small subquery that reads only its newest rows
         (index on section, status, publish_at), so the cost does not grow with the archive;
-        ranking every published story with a window function did.
+        ranking every published story with a window function did. Stories in `exclude`
+        (pks already elsewhere on the page) leave their place to the next ones.
         """
         newest = Q(pk__in=[])
         for section in sections:
-            newest |= Q(pk__in=self.published().filter(section=section)
+            newest |= Q(pk__in=self.published().filter(section=section).exclude(pk__in=exclude)
                         .order_by("-publish_at", "-pk").values("pk")[:per_section])
         return self.for_listing().filter(newest)
 

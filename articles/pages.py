@@ -17,6 +17,8 @@ Tags (plain strings, so every app can name them without importing another):
 - `article-interviews:<pk>`: which interviews accompany that story (one published later).
 - `comments:article:<pk>`, `comments:interview:<pk>`: the discussion under that story.
 - `feeds`, `sitemaps`: every feed and sitemap (a public story changed anywhere).
+- `page:<pk>`: a simple page of the site (about, contact); its footer link is under `nav`.
+The front page's curation (newsroom.models.FrontPage) raises `list:front`.
 """
 
 

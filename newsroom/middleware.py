@@ -4,6 +4,7 @@ import re
 
 from csp.middleware import CSPMiddleware, PolicyParts
 
+from .stylesheet import site_css
 from .views import error_page
 
 _JSON_LD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -31,12 +32,13 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if response.streaming or "html" not in response.get("Content-Type", ""):
             return parts
+        update = dict(parts.update or {})
+        # The stylesheet inlined in the public pages (newsroom/stylesheet.py), by its hash.
+        update["style-src"] = [*update.get("style-src", []), site_css()[1]]
         hashes = json_ld_hashes(response.content)
         if hashes:
-            update = dict(parts.update or {})
             update["script-src"] = [*update.get("script-src", []), *hashes]
-            parts = PolicyParts(parts.config, update, parts.replace, parts.nonce)
-        return parts
+        return PolicyParts(parts.config, update, parts.replace, parts.nonce)
 
 
 class ErrorPageMiddleware:

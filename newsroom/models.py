@@ -9,8 +9,10 @@ desk since the last run are kept.
 """
 
 from django.db import models
+from django.urls import reverse
 
 from articles.models import Article, Photo
+from articles.sanitize import clean_html
 from comments.models import Comment
 from interviews.models import Interview
 
@@ -98,3 +100,85 @@ class WordPressComment(models.Model):
 
     def __str__(self):
         return f"WordPress comment {self.wordpress_id}"
+
+
+# The front page's curation (newsroom/front.py builds the page from it) -------------------------
+
+
+class FrontPage(models.Model):
+    """What the editors chose for the front page: one row, edited on the desk.
+
+    Every choice is optional and runs out by itself: without a lead, slots or a pinned interview
+    (or when one's time has passed, or its story is not public) the front page fills that place
+    with the latest stories, as it does with no curation at all.
+    """
+
+    is_live = models.BooleanField(
+        "live", default=True,
+        help_text="Untick to prepare a curation and preview it while the front page keeps "
+                  "filling itself with the latest stories.")
+    lead = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name="lead story",
+                             help_text="The story at the top of the front page.")
+    lead_until = models.DateTimeField(
+        "lead until", null=True, blank=True,
+        help_text="After this time the newest story leads again. Empty: until changed.")
+    interview = models.ForeignKey(Interview, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name="pinned interview",
+                                  help_text="Shown first among the interviews.")
+    interview_until = models.DateTimeField("pinned until", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "front page"
+        verbose_name_plural = "front page"
+
+    def __str__(self):
+        return "Front page"
+
+
+class FrontPageSlot(models.Model):
+    """A featured story under the lead, in the editors' order."""
+
+    front_page = models.ForeignKey(FrontPage, on_delete=models.CASCADE, related_name="slots")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+",
+                                verbose_name="story")
+    position = models.PositiveSmallIntegerField(default=0)
+    until = models.DateTimeField(
+        null=True, blank=True,
+        help_text="After this time the slot goes back to the latest stories.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "featured slot"
+
+    def __str__(self):
+        return f"Slot {self.position + 1}"
+
+
+# Flat pages (about, contact), linked from the footer -------------------------------------------
+
+class Page(models.Model):
+    """A simple page readers reach from the footer, at /pages/<slug>/."""
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True,
+                            help_text="The last part of the address: /pages/<slug>/.")
+    body = models.TextField(blank=True)
+    in_footer = models.BooleanField("link in the footer", default=True)
+    position = models.PositiveSmallIntegerField(default=0,
+                                                help_text="Order of the footer links.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = clean_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("page", kwargs={"slug": self.slug})

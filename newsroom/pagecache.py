@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 from taggit.models import Tag, TaggedItem
 
@@ -46,7 +46,9 @@ from articles.models import (
 from comments.models import Comment
 from interviews.models import Guest, Interview
 
+from . import compression
 from .cache import CacheUnavailable
+from .models import FrontPage, FrontPageSlot, Page
 
 PAGE_PREFIX = "newsroom:page:"
 TAG_PREFIX = "newsroom:tag:"
@@ -196,7 +198,9 @@ class PageCacheMiddleware:
         started = _now_us()
         response = self.get_response(request)
         if self._storable(request, response):
-            self._store(request, response, key, started)
+            entry = self._store(request, response, key, started)
+            if entry is not None:
+                return self._serve(request, entry)  # compressed as the hits will be
         return response
 
     @staticmethod
@@ -212,13 +216,21 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _serve(request, entry):
-        if entry["etag"] in parse_etags(request.headers.get("If-None-Match", "")):
+        coding, body = compression.choose(request, entry.get("compressed", {}))
+        # The compressed copies are the same page: one validator, weak, for all of them.
+        etag = f"W/{entry['etag']}" if entry.get("compressed") else entry["etag"]
+        asked = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in asked or entry["etag"] in asked:
             response = HttpResponseNotModified()
         else:
-            response = HttpResponse(entry["body"])
+            response = HttpResponse(body if coding else entry["body"])
+            if coding:
+                response["Content-Encoding"] = coding
         for name, value in entry["headers"]:
             response[name] = value
-        _public_headers(response, entry["etag"], entry["modified"])
+        if entry.get("compressed"):
+            patch_vary_headers(response, ("Accept-Encoding",))
+        _public_headers(response, etag, entry["modified"])
         return response
 
     @staticmethod
@@ -254,11 +266,14 @@ class PageCacheMiddleware:
         modified = now.timestamp()
         headers = [(name, value) for name, value in response.items()
                    if name.lower() not in UNSTORED_HEADERS]
-        cache.set(key, {
+        entry = {
             "body": body, "headers": headers, "tags": versions,
             "until": until.timestamp(), "etag": etag, "modified": modified,
-        }, keep)
-        _public_headers(response, etag, modified)
+            "compressed": (compression.compressed_variants(body)
+                           if compression.compressible(response) else {}),
+        }
+        cache.set(key, entry, keep)
+        return entry
 
 
 def _is_public_page(response):
@@ -489,6 +504,23 @@ def _comments_tag(comment):
     return f"comments:interview:{comment.interview_id}"
 
 
+def front_page_changed(sender, instance, **kwargs):
+    """The editors' curation: the front page (its expiry times are read when it is stored)."""
+    bump_on_commit("list:front")
+
+
+def page_changed(sender, instance, **kwargs):
+    """An about or contact page: its own page, and every footer that links it."""
+    from .context_processors import FOOTER_PAGES_KEY
+
+    def forget_footer():
+        with contextlib.suppress(Exception):
+            cache.delete(FOOTER_PAGES_KEY)
+
+    _on_commit_too(forget_footer)
+    bump_on_commit("nav", f"page:{instance.pk}")
+
+
 def connect():
     from interviews import models as interview_models
 
@@ -512,6 +544,9 @@ def connect():
         on(signal, tag_changed, Tag)
         on(signal, photo_changed, Photo)
         on(signal, guest_changed, Guest)
+        on(signal, front_page_changed, FrontPage)
+        on(signal, front_page_changed, FrontPageSlot)
+        on(signal, page_changed, Page)
         on(signal, lineup_changed, interview_models.InterviewGuest)
         for name in ("Segment", "Question", "Answer"):
             on(signal, transcript_changed, getattr(interview_models, name))

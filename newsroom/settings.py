@@ -125,6 +125,9 @@ MIDDLEWARE = [
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise (static files have their own .br/.gz), outside the page cache (which
+    # stores its pages compressed and sends them as they are).
+    "newsroom.compression.CompressionMiddleware",
     # Before sessions and authentication: a cached page is served without touching either.
     "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.middleware.ErrorPageMiddleware",

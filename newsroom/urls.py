@@ -39,6 +39,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),
     path("search/", views.search, name="search"),
+    path("pages/<slug:slug>/", views.page, name="page"),
     path("feed/", LatestFeed(), name="feed"),
     path("sitemap.xml", views.sitemap_index, {"sitemaps": sitemaps}, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap, {"sitemaps": sitemaps},

@@ -9,10 +9,11 @@ from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -25,33 +26,37 @@ from articles.models import Article
 from interviews import search as interview_search
 from interviews.models import Interview
 
-from . import outage
+from . import front, outage
 from .context_processors import sections_for
 from .forms import SearchForm
+from .models import Page
 
 log = logging.getLogger(__name__)
-
-LATEST_COUNT = 10
-PER_SECTION = 4
-
 
 class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        latest = list(Article.objects.for_listing()[: LATEST_COUNT + 1])
-        top, latest = (latest[0], latest[1:]) if latest else (None, [])
-        sections = {section.pk: section for section in sections_for(self.request)}
-        blocks = {}
-        for article in Article.objects.latest_per_section(PER_SECTION, sections.values()):
-            blocks.setdefault(article.section_id, []).append(article)
-        section_blocks = [(sections[pk], blocks[pk]) for pk in sections if pk in blocks]
-        pages.show(self.request, "list:front")
-        pages.show_cards(self.request, [*([top] if top else []), *latest,
-                                           *(a for block in blocks.values() for a in block)])
-        return super().get_context_data(
-            top=top, latest=latest, section_blocks=section_blocks, **kwargs
-        )
+        content = front.build(front.Curation.live(), sections_for(self.request))
+        show_front_page(self.request, content)
+        return super().get_context_data(front=content, **kwargs)
+
+
+def show_front_page(request, content):
+    """Tell the page cache what the front page shows, and when its curation runs out."""
+    pages.show(request, "list:front", "list:interviews")
+    pages.show_cards(request, content.articles)
+    for interview in content.interviews:
+        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}",
+                   *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
+    pages.expires(request, content.expires)
+
+
+def page(request, slug):
+    """An about, contact or other simple page the desk keeps."""
+    flat_page = get_object_or_404(Page, slug=slug)
+    pages.show(request, f"page:{flat_page.pk}")
+    return render(request, "page.html", {"page": flat_page})
 
 
 def server_error(request):
@@ -83,9 +88,21 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+# A rendition's address changes with its image (articles.images.store_renditions): keep it a
+# year. An original may be replaced under the same name by hand: a day.
+RENDITION_MAX_AGE = 365 * 24 * 3600
+ORIGINAL_MAX_AGE = 24 * 3600
+
+
 def media(request, path):
     """Uploads, read-only and confined to the media root (see NEWSROOM_SERVE_MEDIA)."""
-    return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.status_code in (200, 304):
+        if path.startswith("renditions/"):
+            patch_cache_control(response, public=True, max_age=RENDITION_MAX_AGE, immutable=True)
+        else:
+            patch_cache_control(response, public=True, max_age=ORIGINAL_MAX_AGE)
+    return response
 
 
 @never_cache

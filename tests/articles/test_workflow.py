@@ -22,7 +22,8 @@ def page(client, article):
 
 
 def time_tag(value):
-    return f'<time datetime="{timezone.localtime(value).isoformat()}">'
+    # To the second: the HTML standard allows at most three decimals in a datetime.
+    return f'<time datetime="{timezone.localtime(value).replace(microsecond=0).isoformat()}">'
 
 
 # --- services ------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ ROLE_MIGRATIONS = [
     ("articles.migrations.0002_create_roles", "create_roles"),
     ("interviews.migrations.0002_create_roles", "grant"),
     ("comments.migrations.0002_roles", "grant"),
+    ("newsroom.migrations.0003_front_page", "grant"),
 ]
 
 

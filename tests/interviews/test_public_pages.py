@@ -63,7 +63,7 @@ def test_transcript_shows_guests_contents_questions_answers_and_closing(client, 
     assert "the offensive near Tervan" in text(find(article, "div", "interview__intro"))
 
     cards = find_all(article, "li", "guest-card")
-    assert [text(find(card, "p", "guest-card__name")) for card in cards] == [
+    assert [text(find(card, "h3", "guest-card__name")) for card in cards] == [
         "Dr. Omar Hassan", "Colonel James Miller"]
     assert text(find(cards[0], "span", "guest-card__honorific")) == "Dr."
     assert text(find(cards[0], "p", "guest-card__credentials")) == (
@@ -122,7 +122,7 @@ def test_no_link_to_a_story_readers_cannot_see(client, transcript):
     story.status = "draft"
     story.save()
     html = client.get(transcript.get_absolute_url()).content.decode()
-    assert "interview__story" not in html
+    assert 'class="interview__story"' not in html
     assert story.title not in html
 
 

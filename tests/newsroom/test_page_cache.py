@@ -261,9 +261,11 @@ def test_a_guest_renamed_shows_on_their_pages(site, client, django_assert_max_nu
     guest = site["guest"]
     guest.name = "Captain Ilse Brandt"
     guest.save()
+    # The front page's interview cards name their guests too.
     assert ALL - hits(client, site, django_assert_max_num_queries) == {"interview", "guest",
-                                                                       "interview list"}
+                                                                       "interview list", "front"}
     assert "Captain Ilse Brandt" in text(client, site["interview"].get_absolute_url())
+    assert "Captain Ilse Brandt" in text(client, "/")
 
 
 def test_an_author_renamed_shows_on_every_byline(site, client, django_assert_max_num_queries):

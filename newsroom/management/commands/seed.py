@@ -15,6 +15,7 @@ from django.db import transaction
 from articles import seeding as article_seeding
 from comments import seeding as comment_seeding
 from interviews import seeding as interview_seeding
+from newsroom.models import Page
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             newsroom = article_seeding.load_demo_stories(password=password, new_files=new_files)
             interview_seeding.load_demo_interviews(later)
             comment_seeding.load_comments(stdout=later)
+            load_demo_pages()
         self.stdout.write(self.style.SUCCESS(newsroom.summary))
         self.stdout.write("Demo logins (staff; sign in at /admin/):")
         for username, how in newsroom.logins.items():
@@ -40,3 +42,22 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"  {username} / {how}")
         self.stdout.write(reports.getvalue(), ending="")
+
+
+DEMO_PAGES = [
+    ("about", "About us", 0,
+     "<p>We are an independent newsroom. Our reporters and editors choose what we cover, and "
+     "every story is read by a second editor before it is published.</p>"
+     "<p>When we get something wrong we say so: corrections are shown under the story they "
+     "belong to, with the date they were made.</p>"),
+    ("contact", "Contact", 1,
+     "<p>Tips, corrections and letters reach the desk at <a href=\"mailto:desk@example.org\">"
+     "desk@example.org</a>.</p><p>We read everything; we cannot answer every message.</p>"),
+]
+
+
+def load_demo_pages():
+    """The footer's about and contact pages; edits made on the desk are kept."""
+    for slug, title, position, body in DEMO_PAGES:
+        Page.objects.get_or_create(slug=slug, defaults={
+            "title": title, "position": position, "body": body})

@@ -1,0 +1,124 @@
+"""Text responses go out compressed (brotli when accepted, else gzip), cached pages compressed
+once when stored, pages holding a CSRF token only with BREACH-safe gzip; photos carry cache
+lifetimes that fit how their addresses change."""
+
+import gzip
+
+import brotli
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from newsroom.compression import accepted
+from tests.articles.factories import ArticleFactory, PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(title="Harbour lights return", body="<p>" + "Lamps. " * 300 + "</p>")
+
+
+def plain(client, path):
+    response = client.get(path)
+    assert "Content-Encoding" not in response
+    return response.content
+
+
+DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+def test_a_page_decodes_to_the_same_page(client, story, coding):
+    url = story.get_absolute_url()
+    expected = plain(client, url)
+    response = client.get(url, HTTP_ACCEPT_ENCODING=f"{coding}")
+    assert response["Content-Encoding"] == coding
+    assert "Accept-Encoding" in response["Vary"]
+    assert DECODE[coding](response.content) == expected
+    assert len(response.content) < len(expected) / 3
+
+
+def test_brotli_is_preferred_when_both_are_accepted(client, story):
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "br"
+    refused = client.get("/", HTTP_ACCEPT_ENCODING="gzip, br;q=0")
+    assert refused["Content-Encoding"] == "gzip"
+
+
+def test_a_cache_hit_is_sent_compressed_without_a_query(client, story):
+    url = story.get_absolute_url()
+    first = client.get(url, HTTP_ACCEPT_ENCODING="br")
+    with CaptureQueriesContext(connection) as queries:
+        hit = client.get(url, HTTP_ACCEPT_ENCODING="br")
+    assert len(queries) == 0
+    assert hit["Content-Encoding"] == "br"
+    assert hit.content == first.content  # compressed once, when stored
+    assert brotli.decompress(hit.content) == plain(client, url)
+    assert "Accept-Encoding" in hit["Vary"]
+    again = client.get(url, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=hit["ETag"])
+    assert again.status_code == 304
+
+
+def test_staff_pages_are_compressed_too(editor_client, story):
+    response = editor_client.get(story.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert b"Harbour lights return" in gzip.decompress(response.content)
+
+
+def test_a_page_with_a_csrf_token_gets_gzip_with_random_bytes_never_brotli(client):
+    lengths = set()
+    for _ in range(10):
+        response = client.get("/admin/login/", HTTP_ACCEPT_ENCODING="br, gzip")
+        assert response["Content-Encoding"] == "gzip"
+        assert b"csrfmiddlewaretoken" in gzip.decompress(response.content)
+        assert response.content[3] & 0x08  # a file name in the header: random padding
+        lengths.add(response.content.index(b"\0", 10))  # where that random name ends
+    assert len(lengths) > 1
+
+
+def test_tiny_bodies_and_images_are_sent_as_they_are(client, settings):
+    response = client.get("/healthz", HTTP_ACCEPT_ENCODING="br, gzip")
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    photo = PhotoFactory()
+    response = client.get(photo.image.url, HTTP_ACCEPT_ENCODING="br, gzip")
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+
+
+def test_renditions_are_kept_a_year_and_originals_a_day(client):
+    photo = PhotoFactory()
+    rendition = client.get(photo.image.storage.url(sorted(
+        name for key, name in photo.renditions.items() if key != "source")[0]))
+    assert rendition.status_code == 200
+    assert "max-age=31536000" in rendition["Cache-Control"]
+    assert "immutable" in rendition["Cache-Control"]
+    original = client.get(photo.image.url)
+    assert "max-age=86400" in original["Cache-Control"]
+    assert "immutable" not in original["Cache-Control"]
+
+
+def test_a_new_image_gets_new_rendition_addresses():
+    from articles.images import prepare_upload, save_photo
+    from tests.articles.factories import image_upload
+
+    photo = PhotoFactory()
+    before = set(photo.renditions.values())
+    photo.image = prepare_upload(image_upload(size=(640, 360)))
+    save_photo(photo)
+    photo.refresh_from_db()
+    after = {name for key, name in photo.renditions.items() if key != "source"}
+    assert after and not after & before
+
+
+@pytest.mark.parametrize("header, codings", [
+    ("gzip, deflate, br", {"gzip", "deflate", "br"}),
+    ("br;q=0, gzip;q=0.5", {"gzip"}),
+    ("*", {"*", "br", "gzip"}),
+    ("", set()),
+    ("gzip;q=nonsense", set()),
+])
+def test_accept_encoding_is_read_with_its_weights(header, codings):
+    assert accepted(header) == codings
