@@ -57,8 +57,8 @@ class WordPressPost(models.Model):
                                    related_name="wordpress_post")
     link = models.CharField(max_length=500, blank=True,
                             help_text="The post's address on the WordPress site.")
-    # Newsroom has no "top story" flag (the front page leads with the newest story): the
-    # import keeps WordPress's sticky flag here and lists the sticky posts in its summary.
+    # WordPress's sticky flag: the import features sticky posts on the front page (as slots
+    # the editors can reorder or remove) and lists them in its summary.
     sticky = models.BooleanField(default=False)
     # Field name -> hash of the value the import last wrote (see wordpress.importer).
     imported = models.JSONField(default=dict, blank=True)

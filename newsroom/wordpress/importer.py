@@ -48,7 +48,7 @@ from articles.models import (
 from comments import bayes
 from comments.models import Comment, body_fingerprint, normalise_email
 
-from ..models import WordPressComment, WordPressImage, WordPressPost
+from ..models import FrontPage, FrontPageSlot, WordPressComment, WordPressImage, WordPressPost
 from . import content, wxr
 
 ExportError = wxr.ExportError
@@ -120,6 +120,7 @@ class Summary:
     redirects_added: int = 0
     created: dict = field(default_factory=lambda: {"sections": [], "bylines": [], "users": []})
     sticky: list = field(default_factory=list)
+    sticky_note: str = "Only published posts are featured on the front page."
     trained: tuple | None = None  # (approved, spam) the learned filter was retrained on
     problems: list = field(default_factory=list)
     failures: list = field(default_factory=list)
@@ -154,8 +155,7 @@ class Summary:
             lines.append(
                 f"Sticky in WordPress ({len(self.sticky)}): {', '.join(self.sticky[:10])}"
                 + (" …" if len(self.sticky) > 10 else "")
-                + ". Newsroom has no top-story flag (the front page leads with the newest "
-                  "story): the flag is kept with the WordPress record, nothing else changed.")
+                + ". " + self.sticky_note)
         if self.trained is not None:
             lines.append(f"Spam filter retrained on {self.trained[0]} approved and "
                          f"{self.trained[1]} spam comments.")
@@ -248,6 +248,7 @@ class _Importer:
         self.summary = Summary(name=name)
         self.sections, self.authors, self.placed, self.tags = {}, {}, {}, {}
         self.slugs = None
+        self.sticky_articles = []
         self.reported = set()
         self.train = False
 
@@ -304,7 +305,34 @@ class _Importer:
                 self._count(item, article, outcome)
         if self.train:
             self.summary.trained = bayes.retrain()
+        self._feature_sticky()
         return self.summary
+
+    def _feature_sticky(self):
+        """WordPress's sticky posts become featured slots on the front page, after any the
+        editors set and without an end time; a post already on it is not added again. Only a
+        user who may change the front page (an editor, or the shell) makes them."""
+        wanted = list(dict.fromkeys(self.sticky_articles))
+        if not wanted:
+            return
+        if self.by is not None and not self.by.has_perm("newsroom.change_frontpage"):
+            self.summary.sticky_note = ("You may not change the front page, so they were not "
+                                        "featured on it; an editor can add them under Front "
+                                        "page.")
+            return
+        with transaction.atomic():
+            front = FrontPage.objects.order_by("pk").first() or FrontPage.objects.create()
+            present = set(front.slots.values_list("article_id", flat=True)) | {front.lead_id}
+            position = max(front.slots.values_list("position", flat=True), default=-1) + 1
+            added = 0
+            for article_id in wanted:
+                if article_id not in present:
+                    FrontPageSlot.objects.create(front_page=front, article_id=article_id,
+                                                 position=position + added)
+                    added += 1
+        self.summary.sticky_note = (
+            f"They are featured on the front page ({added} new slot{'s' if added != 1 else ''}"
+            "), after any the editors chose: reorder or remove them under Front page.")
 
     def _items(self, types):
         try:
@@ -365,6 +393,8 @@ class _Importer:
         self.train = self.train or outcome.train
         if item.sticky or item.post_id in self.export.sticky_ids:
             summary.sticky.append(f"“{article.title}”")
+            if item.post_type == "post" and article.status == Article.Status.PUBLISHED:
+                self.sticky_articles.append(article.pk)
 
     # --- the story's fields --------------------------------------------------------------------
 

@@ -3,6 +3,8 @@ import shutil
 
 import pytest
 
+from tests.roles import ensure_roles
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -49,14 +51,6 @@ def page(browser):
     assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
-ROLE_MIGRATIONS = [
-    ("articles.migrations.0002_create_roles", "create_roles"),
-    ("interviews.migrations.0002_create_roles", "grant"),
-    ("comments.migrations.0002_roles", "grant"),
-    ("newsroom.migrations.0003_front_page", "grant"),
-]
-
-
 @pytest.fixture(autouse=True)
 def roles(transactional_db):
     """The Reporter, Editor and Moderator groups, as the data migrations make them.
@@ -65,15 +59,4 @@ def roles(transactional_db):
     rows the data migrations wrote go with it. Playwright's event loop hides the connection
     that would restore them, so the same migration functions are replayed here instead.
     """
-    import importlib
-
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    if Group.objects.filter(name__in=["Editor", "Reporter", "Moderator"]).count() == 3 and \
-            Group.objects.get(name="Editor").permissions.exists():
-        return
-    state_apps = MigrationLoader(connection).project_state().apps
-    for module, function in ROLE_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(state_apps, None)
+    ensure_roles()

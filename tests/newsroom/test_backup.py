@@ -32,6 +32,7 @@ from articles.models import Article
 from newsroom import backup
 from tests.articles.factories import ArticleFactory, PhotoFactory
 from tests.comments.factories import CommentFactory, ReplyFactory
+from tests.roles import ensure_roles
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -188,6 +189,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(
             MEDIA_ROOT=folder / "media", PHOTO_RENDITION_WIDTHS=[160]), \
             mock.patch.object(demo_photos, "PHOTO_SIZE", (640, 360)), transaction.atomic():
+        ensure_roles()  # a transactional test that ran before may have flushed them
         call_command("seed", stdout=io.StringIO())
         from articles import services
 

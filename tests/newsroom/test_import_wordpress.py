@@ -21,9 +21,15 @@ from PIL import Image
 from articles.models import Article, ArticleRedirect, Author, Photo, Section
 from comments import bayes
 from comments.models import Comment, SpamFilterTotals
-from newsroom.models import WordPressComment, WordPressImage, WordPressPost
+from newsroom.models import (
+    FrontPage,
+    FrontPageSlot,
+    WordPressComment,
+    WordPressImage,
+    WordPressPost,
+)
 from newsroom.wordpress import content, wxr
-from tests.articles.factories import SectionFactory
+from tests.articles.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,12 +172,31 @@ def test_tags_come_along(imported):
     assert sorted(tag.name for tag in story(101).tags.all()) == ["Strike", "harbour"]
 
 
-def test_sticky_posts_are_reported_with_what_was_done(imported):
+def test_sticky_posts_are_featured_on_the_front_page(imported, client, media):
     out, _err = imported
     assert WordPressPost.objects.get(wordpress_id=101).sticky
     assert not WordPressPost.objects.get(wordpress_id=102).sticky
     assert "Sticky in WordPress (1): “Harbour cranes stop for a second day”" in out
-    assert "no top-story flag" in out
+    assert "featured on the front page (1 new slot)" in out
+    sticky = story(101)
+    assert list(FrontPageSlot.objects.values_list("article_id", flat=True)) == [sticky.pk]
+    front = client.get("/").content.decode()
+    featured = front[front.index('class="front-featured'):]
+    assert sticky.get_absolute_url() in featured
+
+    # Running the export again adds no second slot.
+    ok, out, err = run(SITE, "--media", media)
+    assert "featured on the front page (0 new slots)" in out
+    assert FrontPageSlot.objects.count() == 1
+
+
+def test_sticky_posts_go_after_the_editors_own_slots(media):
+    chosen = ArticleFactory(title="The desk's choice", slug="desks-choice")
+    front = FrontPage.objects.create()
+    FrontPageSlot.objects.create(front_page=front, article=chosen, position=0)
+    run(SITE, "--media", media)
+    assert list(FrontPageSlot.objects.order_by("position").values_list("article_id", flat=True)
+                ) == [chosen.pk, story(101).pk]
 
 
 def test_pages_are_reported_and_skipped_unless_asked_for(media):
