@@ -70,6 +70,7 @@ class FrontPageAdmin(nested_admin.NestedModelAdmin):
             response = self.preview(request, object_id)
             if response is not None:
                 return response
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def preview(self, request, object_id):

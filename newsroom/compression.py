@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 
 # Below this a compressed body is not worth the bytes of its headers (GZipMiddleware's own rule).
 MIN_LENGTH = 200
+BROTLI_QUALITY = 5  # the front page: 4.3 KB in 3 ms (gzip: 4.8 KB; brotli 11: 3.8 KB in 100 ms)
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml",
               "application/atom+xml", "application/javascript", "image/svg+xml")
 _CODING = re.compile(r"^\s*([\w*-]+)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
@@ -61,8 +62,10 @@ def compressed_variants(body):
     """{"br": ..., "gzip": ...} for a page about to be stored, or {} for a tiny one."""
     if len(body) < MIN_LENGTH:
         return {}
-    return {"br": brotli.compress(body, quality=11, mode=brotli.MODE_TEXT),
-            "gzip": gzip.compress(body, compresslevel=9, mtime=0)}
+    # Brotli's top quality saves another eighth of the bytes at 40x the time (100-170 ms for
+    # the front page here): too much for the reader whose request stores the page.
+    return {"br": brotli.compress(body, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT),
+            "gzip": gzip.compress(body, compresslevel=6, mtime=0)}
 
 
 def choose(request, variants):
@@ -92,7 +95,8 @@ class CompressionMiddleware(GZipMiddleware):
         patch_vary_headers(response, ("Accept-Encoding",))
         codings = accepted(request.headers.get("Accept-Encoding"))
         if "br" in codings and not _may_hold_secret(request, response):
-            body = brotli.compress(response.content, quality=5, mode=brotli.MODE_TEXT)
+            body = brotli.compress(response.content, quality=BROTLI_QUALITY,
+                                   mode=brotli.MODE_TEXT)
             if len(body) >= len(response.content):
                 return response
             response.content = body
