@@ -243,7 +243,7 @@ class _Parser:
                 story.author = by_line.group("name").strip()
                 story.recognised.append(f"author “{story.author}”")
                 continue
-            if self._provenance(story, text):
+            if self._provenance(story, text, labelled_only=True):
                 continue
             if LOOSE_TIMESTAMP.match(text):
                 story.published = self._timestamp(text, line)
@@ -272,6 +272,11 @@ class _Parser:
             paragraphs.append(_paragraph_text(text))
         if expecting_author:
             raise ImportProblem("an Author: line is not followed by a name", content[-1][0])
+        # An address alone on a line is the page's own (a browser prints it at the foot) only
+        # when no paragraph follows it; within the text it is a link the story gives, and
+        # taking it as the source would make another story citing it look like this one.
+        if paragraphs and not story.source and BARE_URL.match(paragraphs[-1]):
+            self._provenance(story, paragraphs.pop())
         if paragraphs and len(paragraphs) > 1 and len(paragraphs[0]) <= 300:
             story.standfirst = paragraphs.pop(0)
             story.recognised.append("standfirst (first paragraph)")
@@ -280,9 +285,10 @@ class _Parser:
             story.recognised.append(f"{len(paragraphs)} body paragraphs")
 
     @staticmethod
-    def _provenance(story, text):
-        """Take a source-address or wire-identifier line (the first of each); say if it was."""
-        source = SOURCE_LABEL.match(text) or BARE_URL.match(text)
+    def _provenance(story, text, labelled_only=False):
+        """Take a source-address or wire-identifier line (the first of each); say if it was.
+        With `labelled_only`, an address alone on the line is not taken."""
+        source = SOURCE_LABEL.match(text) or (None if labelled_only else BARE_URL.match(text))
         if source and not story.source:
             story.source = source.group("url")[:500]
             story.recognised.append(f"source address {story.source}")
