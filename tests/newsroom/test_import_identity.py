@@ -190,6 +190,14 @@ def test_a_link_within_the_text_is_part_of_it_and_identifies_nothing(tmp_path):
     assert Article.objects.count() == 2
 
 
+@pytest.mark.parametrize("value", ["X" * 101, "NRW 2024 118", ""])
+def test_a_wire_identifier_that_cannot_be_read_is_refused_with_its_line(tmp_path, value):
+    ok, out, err = run(tmp_path, wire(extra=f"Wire ID: {value}"))
+    assert not ok
+    assert "wire.txt:11" in err and "the wire identifier cannot be read" in err
+    assert Article.objects.count() == 0 and ImportedStory.objects.count() == 0
+
+
 def test_a_wire_identifier_identifies_the_story(tmp_path):
     run(tmp_path, wire(extra="Wire ID: NRW-2024-118"))
     ok, out, err = run(tmp_path, wire(headline="Cranes idle as talks stall",
