@@ -149,7 +149,7 @@ class PreviewLinksAdminMixin:
             panel = {
                 "target": target, "links": links, "lifetimes": previews.LIFETIMES,
                 "add_url": self._admin_url("preview_link_add", target.pk),
-                "embargo": getattr(target, "embargo_until", None),
+                "embargo": target.embargo_end(),
             }
         extra_context = {**(extra_context or {}), "preview_panel": panel}
         return super().change_view(request, object_id, form_url, extra_context)

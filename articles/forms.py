@@ -69,6 +69,12 @@ class PublishingFormMixin:
 
     def clean_publish_at(self):
         publish_at = self.cleaned_data.get("publish_at")
+        stored = self.instance.publish_at
+        # The form shows whole seconds: an unchanged time comes back without its fraction
+        # (publishing from the list stamps one), and is the stored time, not a change of it.
+        if publish_at is not None and stored is not None and publish_at == stored.replace(
+                microsecond=0):
+            publish_at = stored
         if (publish_at != self.instance.publish_at
                 and not publishing.can_publish(self.user, self.instance)):
             raise ValidationError("Only editors can set or change the publication time.")

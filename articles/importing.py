@@ -43,6 +43,8 @@ WIRE_ID = re.compile(
     r"^(?:wire id|wire|story id|id|ref|reference)\s*:\s*(?P<id>[\w][\w.:/#\-]{2,99})$",
     re.IGNORECASE,
 )
+# A line that is plainly meant as the wire identifier, whatever follows the label.
+WIRE_ID_LABEL = re.compile(r"^(?:wire id|story id)\s*:", re.IGNORECASE)
 PHOTO_LABEL = re.compile(r"^(?:detail |lead |main )?(?:photo|photograph|picture|image)$",
                          re.IGNORECASE)
 BOLD_LINE = re.compile(r"^\*\*(?P<text>.+?)\*\*$")
@@ -187,7 +189,7 @@ class _Parser:
         story = Story(title="")
         index = 0
         # A printed page may start with its address, wire copy with its identifier.
-        while index < len(content) - 1 and self._provenance(story, content[index][1]):
+        while index < len(content) - 1 and self._provenance(story, *content[index]):
             index += 1
         crumb = BREADCRUMB.match(content[index][1])
         if crumb:
@@ -243,7 +245,7 @@ class _Parser:
                 story.author = by_line.group("name").strip()
                 story.recognised.append(f"author “{story.author}”")
                 continue
-            if self._provenance(story, text):
+            if self._provenance(story, line, text, labelled_only=True):
                 continue
             if LOOSE_TIMESTAMP.match(text):
                 story.published = self._timestamp(text, line)
@@ -272,6 +274,11 @@ class _Parser:
             paragraphs.append(_paragraph_text(text))
         if expecting_author:
             raise ImportProblem("an Author: line is not followed by a name", content[-1][0])
+        # An address alone on a line is the page's own (a browser prints it at the foot) only
+        # when no paragraph follows it; within the text it is a link the story gives, and
+        # taking it as the source would make another story citing it look like this one.
+        if paragraphs and not story.source and BARE_URL.match(paragraphs[-1]):
+            self._provenance(story, None, paragraphs.pop())
         if paragraphs and len(paragraphs) > 1 and len(paragraphs[0]) <= 300:
             story.standfirst = paragraphs.pop(0)
             story.recognised.append("standfirst (first paragraph)")
@@ -280,14 +287,20 @@ class _Parser:
             story.recognised.append(f"{len(paragraphs)} body paragraphs")
 
     @staticmethod
-    def _provenance(story, text):
-        """Take a source-address or wire-identifier line (the first of each); say if it was."""
-        source = SOURCE_LABEL.match(text) or BARE_URL.match(text)
+    def _provenance(story, line, text, labelled_only=False):
+        """Take a source-address or wire-identifier line (the first of each); say if it was.
+        With `labelled_only`, an address alone on the line is not taken. A "Wire ID:" line
+        that holds no usable identifier is refused: it would be the story's identity."""
+        source = SOURCE_LABEL.match(text) or (None if labelled_only else BARE_URL.match(text))
         if source and not story.source:
             story.source = source.group("url")[:500]
             story.recognised.append(f"source address {story.source}")
             return True
         wire_id = WIRE_ID.match(text)
+        if not wire_id and WIRE_ID_LABEL.match(text):
+            raise ImportProblem(
+                "the wire identifier cannot be read: it must be 3 to 100 letters, digits or "
+                ". : / # - after “Wire ID:”, with no spaces", line)
         if wire_id and not story.wire_id:
             story.wire_id = wire_id.group("id")
             story.recognised.append(f"wire identifier {story.wire_id}")

@@ -127,7 +127,8 @@ def public_from(status, publish_at, embargo_until=None):
 class PublishableQuerySet(models.QuerySet):
     """The visibility rule, for every model readers see (stories, interviews)."""
 
-    # A model whose rows can be under embargo names the field that holds its end.
+    # A model whose rows can be under embargo names the field that holds its end (an
+    # interview names its story's: it stays off the site while the story it accompanies does).
     embargo_field = None
 
     def _embargo_over(self, now):
@@ -160,8 +161,12 @@ class PublishableQuerySet(models.QuerySet):
 class Publishable:
     """The same rule for one row already in memory."""
 
+    def embargo_end(self):
+        """The end of the embargo this row is under (its own, or its story's), or None."""
+        return getattr(self, "embargo_until", None)
+
     def public_from(self):
-        return public_from(self.status, self.publish_at, getattr(self, "embargo_until", None))
+        return public_from(self.status, self.publish_at, self.embargo_end())
 
     @property
     def is_public(self):
@@ -175,7 +180,7 @@ class Publishable:
 
     @property
     def is_embargoed(self):
-        embargo = getattr(self, "embargo_until", None)
+        embargo = self.embargo_end()
         return embargo is not None and embargo > timezone.now()
 
 

@@ -134,7 +134,7 @@ class InterviewAdmin(CheckedAutocompleteMixin, PreviewLinksAdminMixin, Publishin
     inlines = [InterviewGuestInline, SegmentInline]
     list_display = ["title", "interviewer", "state", "guest_names", "unanswered",
                     "publish_at"]
-    list_select_related = ["interviewer"]
+    list_select_related = ["interviewer", "article"]  # the status shows its story's embargo
     list_filter = ["status", "interviewer", InterviewTagFilter, "comment_mode"]
     search_fields = ["title", "slug", "guests__name", "interviewer__name"]
     date_hierarchy = "publish_at"

@@ -207,6 +207,9 @@ def guests_owing(addressees, lineup, answered):
 
 
 class InterviewQuerySet(PublishableQuerySet):
+    # An interview goes public no earlier than the embargo of the story it accompanies.
+    embargo_field = "article__embargo_until"
+
     def with_lineup(self):
         """Each interview's guests in billing order, as `interview.lineup.all()`."""
         return self.prefetch_related(
@@ -330,6 +333,10 @@ class Interview(Publishable, models.Model):
 
     def get_preview_link_url(self, token):
         return reverse("interview-preview-link", kwargs={"token": token})
+
+    def embargo_end(self):
+        """The embargo of the story it accompanies: the interview would give the story away."""
+        return self.article.embargo_until if self.article_id else None
 
     @property
     def summary(self):

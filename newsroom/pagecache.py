@@ -364,6 +364,11 @@ def article_changed(sender, instance, **kwargs):
         tags += [f"article:{pk}" for pk in
                  Article.related.through.objects.filter(to_article_id=instance.pk)
                  .values_list("from_article_id", flat=True)]
+    old = getattr(instance, "_pagecache_old", None) or {}
+    if instance.pk and old.get("embargo_until") != instance.embargo_until:
+        # Its interviews are public no earlier than its embargo ends (InterviewQuerySet).
+        for interview in Interview.objects.filter(article_id=instance.pk):
+            tags += [f"interview:{interview.pk}", *_interview_lists(interview)]
     bump_on_commit(*tags)
 
 

@@ -395,3 +395,14 @@ def test_republishing_with_a_new_time_redirects_the_address_readers_had(client):
     response = client.get(old_url)
     assert response.status_code == 301
     assert response["Location"] == story.get_absolute_url()
+
+
+def test_an_editors_save_keeps_the_publication_time_to_the_microsecond(editor_client):
+    # Publishing from the list stamps the time with its fraction; the form shows whole seconds.
+    stored = (timezone.now() - timedelta(hours=1)).replace(microsecond=303195)
+    story = ArticleFactory(publish_at=stored)
+    response = post_admin_form(editor_client, change_url(story), {"kicker": "Update"})
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.kicker == "Update"
+    assert story.publish_at == stored

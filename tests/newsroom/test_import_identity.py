@@ -172,6 +172,32 @@ def test_a_source_address_identifies_the_story_even_when_the_headline_changes(tm
     assert "cranes-stop" not in story.body  # the address is not part of the text
 
 
+def test_a_link_within_the_text_is_part_of_it_and_identifies_nothing(tmp_path):
+    report = "https://example.org/reports/port-audit-2024"
+    run(tmp_path, wire(standfirst="Port Alder's audit is out.", extra=f"{report}\n\nMore to come."))
+    first = Article.objects.get()
+    assert f"<p>{report}</p>" in first.body
+    assert first.import_record.source_key is None
+
+    # Another wire story citing the same report is another story, not an update of the first.
+    ok, out, err = run(tmp_path, wire(headline="Ferry fares rise in spring", byline="Ana Rus",
+                                      extra=f"{report}\n\nThe board meets again in May."))
+    assert ok, err
+    assert out.startswith("Imported")
+    assert "source address" not in out
+    first.refresh_from_db()
+    assert first.title == HEADLINE
+    assert Article.objects.count() == 2
+
+
+@pytest.mark.parametrize("value", ["X" * 101, "NRW 2024 118", ""])
+def test_a_wire_identifier_that_cannot_be_read_is_refused_with_its_line(tmp_path, value):
+    ok, out, err = run(tmp_path, wire(extra=f"Wire ID: {value}"))
+    assert not ok
+    assert "wire.txt:11" in err and "the wire identifier cannot be read" in err
+    assert Article.objects.count() == 0 and ImportedStory.objects.count() == 0
+
+
 def test_a_wire_identifier_identifies_the_story(tmp_path):
     run(tmp_path, wire(extra="Wire ID: NRW-2024-118"))
     ok, out, err = run(tmp_path, wire(headline="Cranes idle as talks stall",
