@@ -34,6 +34,10 @@ from tests.articles.factories import ArticleFactory, PhotoFactory
 from tests.comments.factories import CommentFactory, ReplyFactory
 from tests.roles import ensure_roles
 
+# Every test here runs with the database tests, before any test that empties the database
+# (and with it the groups migrations made, which the seed needs).
+pytestmark = pytest.mark.django_db
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 _names = itertools.count()
