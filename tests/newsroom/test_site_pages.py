@@ -38,6 +38,8 @@ def test_the_footer_lists_sections_feeds_and_pages(client):
     assert '<a href="/feed/">Latest stories (RSS)</a>' in html
     assert html.index('href="/pages/about/"') < html.index('href="/pages/contact/"')
     assert "Internal" not in html
+    assert '<a href="/corrections/">Corrections</a>' in html
+    assert '<a href="/corrections/feed/">Corrections (RSS)</a>' in html
 
 
 def test_a_changed_page_refreshes_the_footer_of_cached_pages(client):
