@@ -206,7 +206,15 @@ def _import_file(name, data, *, by, publish, create_sections, section):
     article.discussion_prompt = story.prompt[:400]
     if story.published is not None:
         published = timezone.make_aware(story.published)
-        if publishing.can_publish(by, Article):
+        if before is not None and before.status == Article.Status.PUBLISHED:
+            # Once the desk has published or scheduled it, its time (and any embargo it waits
+            # for) is the desk's: a wire update must not bring it out early.
+            if published != before.publish_at:
+                when = timezone.localtime(before.publish_at)
+                report.append(f"The file's time ({published:%Y-%m-%d %H:%M}) was not used: "
+                              f"the story is published for {when:%Y-%m-%d %H:%M} and keeps "
+                              "that time; change it in the admin.")
+        elif publishing.can_publish(by, Article):
             article.publish_at = published
         elif published != article.publish_at:
             report.append(f"The file's time ({published:%Y-%m-%d %H:%M}) was not kept: only "

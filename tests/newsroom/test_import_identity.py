@@ -1,12 +1,14 @@
 """The text importer's sense of "the same story": plain wire copy needs no flags, an updated
 file updates the story it came from, and nothing the importer did not make is ever overwritten."""
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from articles.importing import parse
 from articles.models import Article, Section
@@ -119,6 +121,26 @@ def test_an_updated_file_updates_the_story_it_came_from(tmp_path):
     assert out.startswith("Updated")
     story = Article.objects.get()
     assert story.standfirst == "Port Alder stopped again on Tuesday."
+
+
+@pytest.mark.parametrize("embargoed", [True, False])
+def test_an_update_keeps_the_time_the_desk_published_it_for(tmp_path, embargoed):
+    run(tmp_path, wire(extra="Wire ID: NRW-2024-118"))
+    story = Article.objects.get()
+    goes_out = (timezone.now() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    story.status, story.publish_at = Article.Status.PUBLISHED, goes_out
+    story.embargo_until = goes_out if embargoed else None
+    story.save()
+
+    ok, out, err = run(tmp_path, wire(extra="Wire ID: NRW-2024-118",
+                                      standfirst="Port Alder stopped again on Tuesday."))
+    assert ok, err
+    story.refresh_from_db()
+    assert story.standfirst == "Port Alder stopped again on Tuesday."
+    assert story.publish_at == goes_out and not story.is_public
+    assert story.embargo_until == (goes_out if embargoed else None)
+    assert story.embargo_lifted_at is None
+    assert "The file's time (2024-11-27 09:15) was not used" in out
 
 
 def test_a_story_written_in_the_admin_is_never_overwritten(tmp_path):
