@@ -6,7 +6,8 @@ Runs against the benchmark's own database (bench/suite.py's, the default sizes u
 --database-url says otherwise), with the page cache off so every request renders (--cached:
 on, with bench/suite.py's Redis database, to profile a page served from the cache). Prints the
 time per request, the queries per request with their share of the time (the slowest ones
-listed), and the functions that took the most time, cumulative, from cProfile.
+listed), the process's CPU time per request (steadier than the clock on a busy machine), and
+the functions that took the most time, cumulative, from cProfile.
 """
 
 import argparse
@@ -79,6 +80,17 @@ def main():
           f"taking {sql_time * 1000:.1f} ms ({sql_time / elapsed:.0%})")
     for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:5]:
         print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
+
+    # The CPU time this process spends per request: unlike the clock, hardly moved by other
+    # work on a busy machine (the database's own time is not in it).
+    cpu = []
+    for _ in range(args.repeat):
+        started = time.process_time()
+        client.get(args.path)
+        cpu.append(time.process_time() - started)
+    cpu.sort()
+    print(f"CPU time in this process per request, {args.repeat} requests: least "
+          f"{cpu[0] * 1000:.1f} ms, median {cpu[len(cpu) // 2] * 1000:.1f} ms")
 
     profile = cProfile.Profile()
     started = time.perf_counter()
