@@ -33,6 +33,11 @@ from newsroom import backup
 from tests.articles.factories import ArticleFactory, PhotoFactory
 from tests.comments.factories import CommentFactory, ReplyFactory
 
+# Every test here is a database test, also those that only read the module's seeded site: so
+# pytest-django runs them before the transactional tests (comments' concurrency tests on
+# PostgreSQL), which leave the database flushed, without the groups the seed needs.
+pytestmark = pytest.mark.django_db
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 _names = itertools.count()
