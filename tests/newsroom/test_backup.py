@@ -38,6 +38,11 @@ from tests.roles import ensure_roles
 # (and with it the groups migrations made, which the seed needs).
 pytestmark = pytest.mark.django_db
 
+# Every test here is a database test, also those that only read the module's seeded site: so
+# pytest-django runs them before the transactional tests (comments' concurrency tests on
+# PostgreSQL), which leave the database flushed, without the groups the seed needs.
+pytestmark = pytest.mark.django_db
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 _names = itertools.count()
