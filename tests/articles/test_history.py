@@ -281,9 +281,8 @@ def test_history_link_on_the_change_form(ana_client, story):
     assert read_admin_form(ana_client, change_url(story))["edit_token"][0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_revision_naming_a_deleted_section_is_refused_and_changes_nothing():
-    # A transaction of its own: foreign keys are checked when it commits.
     ana = User.objects.create_superuser("ana", "ana@example.org", "pw-for-tests-1234")
     client = Client()
     client.force_login(ana)
