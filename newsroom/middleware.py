@@ -1,7 +1,10 @@
 import base64
+import functools
+import gzip
 import hashlib
 import re
 
+import brotli
 from csp.middleware import CSPMiddleware, PolicyParts
 
 from .stylesheet import site_css
@@ -20,12 +23,33 @@ def json_ld_hashes(body):
     })
 
 
+@functools.lru_cache(maxsize=256)
+def _compressed_json_ld_hashes(coding, body):
+    """json_ld_hashes() of a compressed page (newsroom.compression), worked out once per page
+    and process: a page from the cache arrives here compressed, and again on every hit."""
+    try:
+        plain = brotli.decompress(body) if coding == "br" else gzip.decompress(body)
+    except (brotli.error, OSError, EOFError):
+        return ()
+    return tuple(json_ld_hashes(plain))
+
+
+def page_json_ld_hashes(response):
+    coding = response.get("Content-Encoding", "")
+    if not coding:
+        return json_ld_hashes(response.content)
+    if coding in {"br", "gzip"}:
+        return list(_compressed_json_ld_hashes(coding, response.content))
+    return []
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's header (CONTENT_SECURITY_POLICY in settings), with the hash of each JSON-LD
     block on the page allowed by name: the only inline script the site writes.
 
     The hashes are read from the body rather than recorded while rendering, so a page served
-    from the page cache (which stores no Content-Security-Policy header) gets the same policy.
+    from the page cache (which stores no Content-Security-Policy header) gets the same policy;
+    a compressed body is read decompressed.
     """
 
     def get_policy_parts(self, request, response, report_only=False):
@@ -35,7 +59,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         update = dict(parts.update or {})
         # The stylesheet inlined in the public pages (newsroom/stylesheet.py), by its hash.
         update["style-src"] = [*update.get("style-src", []), site_css()[1]]
-        hashes = json_ld_hashes(response.content)
+        hashes = page_json_ld_hashes(response)
         if hashes:
             update["script-src"] = [*update.get("script-src", []), *hashes]
         return PolicyParts(parts.config, update, parts.replace, parts.nonce)

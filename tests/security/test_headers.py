@@ -87,6 +87,18 @@ def test_json_ld_is_allowed_by_its_hash_and_nothing_else_inline(client, story):
         assert policy["script-src"] == ["'self'", *hashes], attempt
 
 
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+def test_json_ld_hashes_are_sent_with_compressed_pages_too(client, story, coding):
+    plain = client.get(story.get_absolute_url())  # rendered, and stored in the page cache
+    hashes = json_ld_hashes(plain.content)
+    assert hashes
+    for attempt in ["first", "again"]:
+        response = client.get(story.get_absolute_url(), HTTP_ACCEPT_ENCODING=coding)
+        assert response["Content-Encoding"] == coding, attempt
+        policy = directives(response["Content-Security-Policy"])
+        assert policy["script-src"] == ["'self'", *hashes], attempt
+
+
 def test_a_report_address_is_added_when_configured(client, story, settings):
     settings.CONTENT_SECURITY_POLICY = {
         "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
