@@ -68,6 +68,12 @@ def compressed_variants(body):
             "gzip": gzip.compress(body, compresslevel=6, mtime=0)}
 
 
+def preferred(request):
+    """The coding of the stored copy this reader would take best ("br", "gzip"), or None."""
+    codings = accepted(request.headers.get("Accept-Encoding"))
+    return next((coding for coding in ("br", "gzip") if coding in codings), None)
+
+
 def choose(request, variants):
     """The stored variant to send: (coding, body), or (None, None) for the plain body."""
     codings = accepted(request.headers.get("Accept-Encoding"))

@@ -191,7 +191,7 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         key = _page_key(request)
-        entry = cache.get(key)
+        entry = self._fetch(request, key)
         if entry is not None and self._fresh(entry):
             return self._serve(request, entry)
         request.page_tags, request.page_expires = set(), None
@@ -202,6 +202,22 @@ class PageCacheMiddleware:
             if entry is not None:
                 return self._serve(request, entry)  # compressed as the hits will be
         return response
+
+    @staticmethod
+    def _fetch(request, key):
+        """The stored page with only the body this reader takes: a brotli page of 20 kB is
+        read from the cache, not that and its gzip and plain copies (ten times as much)."""
+        coding = compression.preferred(request)
+        wanted = f"{key}:{coding or 'plain'}"
+        found = cache.get_many([key, wanted])
+        entry, body = found.get(key), found.get(wanted)
+        if entry is None:
+            return None
+        if coding not in entry["codings"]:  # a page too small to be worth compressing
+            coding, body = None, (body if coding is None else cache.get(f"{key}:plain"))
+        if body is None:
+            return None  # a part of it was evicted: as good as none
+        return {**entry, "coding": coding, "body": body}
 
     @staticmethod
     def _fresh(entry):
@@ -216,19 +232,19 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _serve(request, entry):
-        coding, body = compression.choose(request, entry.get("compressed", {}))
+        coding = entry["coding"]
         # The compressed copies are the same page: one validator, weak, for all of them.
-        etag = f"W/{entry['etag']}" if entry.get("compressed") else entry["etag"]
+        etag = f"W/{entry['etag']}" if entry["codings"] else entry["etag"]
         asked = parse_etags(request.headers.get("If-None-Match", ""))
         if etag in asked or entry["etag"] in asked:
             response = HttpResponseNotModified()
         else:
-            response = HttpResponse(body if coding else entry["body"])
+            response = HttpResponse(entry["body"])
             if coding:
                 response["Content-Encoding"] = coding
         for name, value in entry["headers"]:
             response[name] = value
-        if entry.get("compressed"):
+        if entry["codings"]:
             patch_vary_headers(response, ("Accept-Encoding",))
         _public_headers(response, etag, entry["modified"])
         return response
@@ -266,14 +282,16 @@ class PageCacheMiddleware:
         modified = now.timestamp()
         headers = [(name, value) for name, value in response.items()
                    if name.lower() not in UNSTORED_HEADERS]
-        entry = {
-            "body": body, "headers": headers, "tags": versions,
-            "until": until.timestamp(), "etag": etag, "modified": modified,
-            "compressed": (compression.compressed_variants(body)
-                           if compression.compressible(response) else {}),
-        }
-        cache.set(key, entry, keep)
-        return entry
+        variants = (compression.compressed_variants(body)
+                    if compression.compressible(response) else {})
+        entry = {"headers": headers, "tags": versions, "until": until.timestamp(),
+                 "etag": etag, "modified": modified, "codings": sorted(variants)}
+        # The page's description and each of its bodies under keys of their own, so a hit
+        # reads the one body its reader takes.
+        cache.set_many({key: entry, f"{key}:plain": body,
+                        **{f"{key}:{coding}": data for coding, data in variants.items()}}, keep)
+        coding, _body = compression.choose(request, variants)
+        return {**entry, "coding": coding, "body": variants[coding] if coding else body}
 
 
 def _is_public_page(response):

@@ -3,13 +3,17 @@ once when stored, pages holding a CSRF token only with BREACH-safe gzip; photos 
 lifetimes that fit how their addresses change."""
 
 import gzip
+from unittest import mock
 
 import brotli
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from newsroom.compression import accepted
+from newsroom.pagecache import PAGE_PREFIX
 from tests.articles.factories import ArticleFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +63,43 @@ def test_a_cache_hit_is_sent_compressed_without_a_query(client, story):
     assert "Accept-Encoding" in hit["Vary"]
     again = client.get(url, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=hit["ETag"])
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip", None])
+def test_a_hit_reads_only_the_copy_its_reader_takes(client, story, coding):
+    url = story.get_absolute_url()
+    headers = {"HTTP_ACCEPT_ENCODING": coding} if coding else {}
+    client.get(url, **headers)
+    cache_keys = []
+    real_get_many = cache.get_many
+
+    def get_many(keys, *args, **kwargs):
+        cache_keys.extend(keys)
+        return real_get_many(keys, *args, **kwargs)
+
+    with mock.patch.object(cache, "get_many", get_many):
+        hit = client.get(url, **headers)
+    assert hit.get("Content-Encoding") == coding
+    bodies = [key.rsplit(":", 1)[1] for key in cache_keys if key.startswith(PAGE_PREFIX)
+              and key.count(":") == 3]
+    assert bodies == [coding or "plain"]
+
+
+def test_a_page_whose_body_was_evicted_is_rendered_again(client, story):
+    url = story.get_absolute_url()
+    plain(client, url)
+    body_key = _page_keys()[1]
+    cache.delete(body_key)
+    assert b"Harbour lights return" in plain(client, url)
+    assert b"Harbour lights return" in cache.get(body_key)  # stored again
+
+
+def _page_keys():
+    from newsroom.pagecache import _page_key
+
+    request = RequestFactory().get(ArticleFactory._meta.model.objects.first().get_absolute_url())
+    key = _page_key(request)
+    return [key, f"{key}:plain", f"{key}:br", f"{key}:gzip"]
 
 
 def test_staff_pages_are_compressed_too(editor_client, story):
