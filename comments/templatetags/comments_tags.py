@@ -208,6 +208,7 @@ def comments_for(context, story):
         "kind": Comment.target_field(story),
         "prompt": getattr(story, "discussion_prompt", ""),
         "discussion": discussion,
+        "open": not reason,
         "form": form,
         "reply_to": reply_to,
         "closed_reason": reason,
@@ -220,6 +221,14 @@ def comments_for(context, story):
         "shared_page": _for_the_cache(request),
         "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }
+
+
+@register.simple_tag(takes_context=True)
+def comments_shown(context, story):
+    """Name a story's discussion for the page cache, inside the fragment that shows it."""
+    if story.pk:
+        pages.show(context.get("request"), f"comments:{Comment.target_field(story)}:{story.pk}")
+    return ""
 
 
 def _reply_target(request, discussion):
