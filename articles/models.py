@@ -184,13 +184,16 @@ class Publishable:
         return embargo is not None and embargo > timezone.now()
 
 
+def byline():
+    """A story's authors in byline order, as `article.authors.all()`."""
+    return Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))
+
+
 class ArticleQuerySet(PublishableQuerySet):
     embargo_field = "embargo_until"
 
     def with_byline(self):
-        return self.prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))
-        )
+        return self.prefetch_related(byline())
 
     def for_listing(self):
         return (
@@ -200,18 +203,14 @@ class ArticleQuerySet(PublishableQuerySet):
             .order_by("-publish_at", "-pk")
         )
 
+    def for_page(self):
+        """A story's own row for its page; what else the page shows comes with `load_parts()`
+        inside the fragments that show it, so a page whose fragments are kept asks for no more."""
+        return self.select_related("section", "lead_photo").defer("search_vector")
+
     def for_detail(self):
-        related = Article.objects.published().select_related("section", "lead_photo").with_byline()
-        return (
-            self.select_related("section", "lead_photo")
-            .with_byline()
-            .prefetch_related(
-                "tags",
-                "corrections",
-                Prefetch("related", queryset=related.order_by("-publish_at"),
-                         to_attr="public_related"),
-            )
-        )
+        """A story with everything its page shows (previews, which keep no fragments)."""
+        return self.for_page().prefetch_related(*Article.page_parts())
 
     def latest_per_section(self, per_section, sections, exclude=()):
         """The newest `per_section` published stories of each of `sections`, in one query.
@@ -335,6 +334,25 @@ class Article(Publishable, models.Model):
             "section": self.section.slug, "year": f"{when:%Y}", "month": f"{when:%m}",
             "day": f"{when:%d}", "slug": self.slug,
         })
+
+    @staticmethod
+    def page_parts():
+        """What a story's page shows besides the row itself, as prefetch lookups: byline in
+        order, tags, corrections and the related stories that are public (as `public_related`,
+        cards: no bodies)."""
+        related = (Article.objects.published().select_related("section", "lead_photo")
+                   .with_byline().defer("body", "body_text", "search_vector"))
+        return [
+            byline(),
+            "tags",
+            "corrections",
+            Prefetch("related", queryset=related.order_by("-publish_at"),
+                     to_attr="public_related"),
+        ]
+
+    def load_parts(self):
+        """Load `page_parts()` now, one query each, unless they already are."""
+        models.prefetch_related_objects([self], *self.page_parts())
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})

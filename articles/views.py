@@ -80,7 +80,7 @@ class CorrectionsView(ListView):
 
 
 def article_detail(request, section, year, month, day, slug):
-    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    article = Article.objects.published().for_page().filter(slug=slug).first()
     if article is None:
         moved = find_moved_article(request.path)
         if moved is None:
@@ -89,11 +89,13 @@ def article_detail(request, section, year, month, day, slug):
     canonical = article.get_absolute_url()
     if request.path != canonical:
         return HttpResponsePermanentRedirect(canonical)
-    pages.show(request, *pages.article_tags(article),
-               *(f"tag:{tag.pk}" for tag in article.tags.all()))
-    pages.show_articles(request, article.public_related)
+    # The title and other fields outside the page's fragments; each fragment names the rest
+    # (articles_tags.story_shown) as it renders, and loads it only then.
+    pages.show(request, f"article:{article.pk}",
+               f"photo:{article.lead_photo_id}" if article.lead_photo_id else "")
     return render(request, "articles/detail.html",
-                  {"article": article, "current_section": article.section.slug})
+                  {"article": article, "current_section": article.section.slug,
+                   "public_page": True})
 
 
 def article_preview(request, pk):

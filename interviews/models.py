@@ -206,15 +206,18 @@ def guests_owing(addressees, lineup, answered):
     return [guest for guest in (addressees or lineup) if guest not in answered]
 
 
+def lineup():
+    """An interview's guests in billing order, with their photos, as `interview.lineup.all()`."""
+    return Prefetch("lineup", queryset=InterviewGuest.objects.select_related("guest__photo"))
+
+
 class InterviewQuerySet(PublishableQuerySet):
     # An interview goes public no earlier than the embargo of the story it accompanies.
     embargo_field = "article__embargo_until"
 
     def with_lineup(self):
         """Each interview's guests in billing order, as `interview.lineup.all()`."""
-        return self.prefetch_related(
-            Prefetch("lineup", queryset=InterviewGuest.objects.select_related("guest__photo"))
-        )
+        return self.prefetch_related(lineup())
 
     def for_listing(self):
         return (
@@ -224,17 +227,14 @@ class InterviewQuerySet(PublishableQuerySet):
             .order_by("-publish_at", "-pk")
         )
 
+    def for_page(self):
+        """An interview's own row for its page; the rest comes with `load_parts()` inside the
+        fragments that show it, so a page whose fragments are kept asks for no more."""
+        return self.select_related("interviewer", "article__section").defer("search_vector")
+
     def for_detail(self):
-        answers = Answer.objects.select_related("guest")
-        questions = Question.objects.prefetch_related(Prefetch("answers", queryset=answers))
-        return (
-            self.select_related("interviewer", "article__section")
-            .with_lineup()
-            .prefetch_related(
-                "tags",
-                Prefetch("segments__questions", queryset=questions),
-            )
-        )
+        """An interview with everything its page shows (previews, which keep no fragments)."""
+        return self.for_page().prefetch_related(*Interview.page_parts())
 
     def with_unanswered_count(self):
         """`unanswered_count` on every row, counted by the database (for the change list)."""
@@ -377,10 +377,26 @@ class Interview(Publishable, models.Model):
                     found.append(question)
         return found
 
+    @staticmethod
+    def page_parts():
+        """What an interview's page shows besides the row itself, as prefetch lookups: the
+        line-up (guests and their photos), tags, and segments, questions and answers."""
+        answers = Answer.objects.select_related("guest")
+        questions = Question.objects.prefetch_related(Prefetch("answers", queryset=answers))
+        return [
+            lineup(),
+            "tags",
+            Prefetch("segments__questions", queryset=questions),
+        ]
+
+    def load_parts(self):
+        """Load `page_parts()` now, one query each, unless they already are."""
+        models.prefetch_related_objects([self], *self.page_parts())
+
     def transcript(self):
         """Segments with their questions, each question's `replies` in the guests' order.
 
-        Works from what for_detail() prefetched; makes no query of its own.
+        Works from what for_detail() or load_parts() prefetched; makes no query of its own.
         """
         order = {appearance.guest_id: index
                  for index, appearance in enumerate(self.lineup.all())}

@@ -52,27 +52,22 @@ def show_interviews(request, interviews):
 def _render(request, interview, preview=False, preview_link=None):
     return render(request, "interviews/detail.html", {
         "interview": interview,
-        "segments": interview.transcript(),
         "interview_preview": preview,
         "preview_link": preview_link,
+        "public_page": not preview,
     })
 
 
 def interview_detail(request, slug):
-    interview = Interview.objects.published().for_detail().filter(slug=slug).first()
+    interview = Interview.objects.published().for_page().filter(slug=slug).first()
     if interview is None:
         moved = find_moved_interview(slug)
         if moved is None:
             raise Http404("No such interview")
         return HttpResponsePermanentRedirect(moved.get_absolute_url())
-    # The transcript shows its guests, its interviewer, the story it accompanies, and links
-    # to the pages of its tags that exist (a tag page appears with its first story).
-    pages.show(request, f"interview:{interview.pk}", f"transcript:{interview.pk}",
-               f"author:{interview.interviewer_id}",
-               f"article:{interview.article_id}" if interview.article_id else "",
-               *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()),
-               *(f"tag:{tag.pk}" for tag in interview.tags.all()),
-               *(f"list:tag:{tag.pk}" for tag in interview.tags.all()))
+    # The title and other fields outside the page's fragments; each fragment names the rest
+    # (interviews_tags.interview_shown) as it renders, and loads it only then.
+    pages.show(request, f"interview:{interview.pk}")
     return _render(request, interview)
 
 

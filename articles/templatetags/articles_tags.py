@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .. import pages
+
 register = template.Library()
 
 # json.dumps output made safe inside <script>: no tag can close the block early.
@@ -99,3 +101,19 @@ def reading_minutes(text):
     """Whole minutes an adult reads `text` (plain words) in, at least one."""
     words = len((text or "").split())
     return max(1, round(words / WORDS_PER_MINUTE))
+
+
+@register.simple_tag(takes_context=True)
+def story_shown(context, article, related=False):
+    """Load what a story's page shows of it besides its row (Article.load_parts: nothing when
+    already loaded) and name it for the page cache: the story, its photo, byline and tags,
+    its section (`nav`: a section's name and slug, in its links), and with `related` the
+    related stories' cards. Used inside each fragment of the story's page, so that a fragment
+    kept in the cache costs no query and is refreshed by what it shows."""
+    article.load_parts()
+    request = context.get("request")
+    pages.show(request, "nav", *pages.article_tags(article),
+               *(f"tag:{tag.pk}" for tag in article.tags.all()))
+    if related:
+        pages.show_articles(request, article.public_related)
+    return ""

@@ -5,6 +5,7 @@ and are threaded here; the count is the length of that list.
 """
 
 import functools
+import html
 import re
 
 from django import template
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
-from django.utils.html import Urlizer, escape, linebreaks
+from django.utils.html import Urlizer
 from django.utils.safestring import mark_safe
 
 from articles import pages
@@ -43,15 +44,24 @@ _urlize = _UgcUrlizer()
 _MAYBE_LINK = re.compile(r"https?://|www\.|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
 
 
+_NEWLINES = re.compile(r"\r\n|\r")
+_PARAGRAPHS = re.compile(r"\n{2,}")
+
+
 @register.filter(is_safe=True)
 def comment_body(text):
-    """A reader's text as HTML: everything escaped, links made clickable, paragraphs kept."""
+    """A reader's text as HTML: everything escaped, links made clickable, paragraphs kept.
+
+    What django.utils.html's urlize/escape and linebreaks make, without their lazy-string
+    wrappers: a page shows up to hundreds of comments."""
     text = str(text)
     if _MAYBE_LINK.search(text):
-        linked = _urlize(text, trim_url_limit=60, nofollow=False, autoescape=True)
+        linked = str(_urlize(text, trim_url_limit=60, nofollow=False, autoescape=True))
     else:
-        linked = escape(text)
-    return mark_safe(linebreaks(linked, autoescape=False))  # noqa: S308 - escaped just above
+        linked = html.escape(text)
+    paragraphs = _PARAGRAPHS.split(_NEWLINES.sub("\n", linked))
+    return mark_safe("\n\n".join(  # noqa: S308 - escaped just above
+        f"<p>{paragraph.replace(chr(10), '<br>')}</p>" for paragraph in paragraphs))
 
 
 @functools.lru_cache(maxsize=16)
@@ -59,39 +69,68 @@ def _month_names(language):
     return {number: str(name) for number, name in MONTHS.items()}
 
 
-def comment_time(moment):
+def comment_time(moment, zone=None, months=None):
     """`<time>` for a comment, in the site's time zone: "28 November 2026, 14:05" for people,
     whole seconds for machines (the HTML standard allows no microseconds there)."""
-    local = timezone.localtime(moment)
-    month = _month_names(translation.get_language())[local.month]
+    local = moment.astimezone(zone or timezone.get_current_timezone())
+    month = (months or _month_names(translation.get_language()))[local.month]
     return (f'<time datetime="{local.replace(microsecond=0).isoformat()}">'
             f"{local.day} {month} {local.year}, {local:%H:%M}</time>")
 
 
-@register.simple_tag
-def show_comment(comment, reply_link=False):
-    """One comment as HTML. Written here rather than as an included template: a story's page
-    shows up to hundreds of comments, and the template engine costs more per comment than
-    everything else the page does. The markup is the stylesheet's `.comment` block."""
-    name = escape(comment.author_name)
+def _comment_html(comment, reply_link, zone, months):
+    """One comment: the stylesheet's `.comment` block. Every reader's value is escaped."""
+    name = html.escape(comment.author_name)
     featured = comment.featured
-    parts = [
+    badge = '<span class="comment__badge">Featured</span>' if featured else ""
+    actions = (f'<p class="comment__actions"><a href="?reply={comment.pk}#comment-form" '
+               f'rel="nofollow">Reply<span class="visually-hidden"> to {name}</span></a></p>'
+               if reply_link else "")
+    return (
         f'<article class="comment{" comment--featured" if featured else ""}" '
-        f'id="comment-{comment.pk}">',
-        '<header class="comment__meta">',
-        f'<span class="comment__author">{name}</span>',
+        f'id="comment-{comment.pk}">'
+        '<header class="comment__meta">'
+        f'<span class="comment__author">{name}</span>'
         f'<a class="comment__time" href="#comment-{comment.pk}">'
-        f"{comment_time(comment.created_at)}</a>",
-        '<span class="comment__badge">Featured</span>' if featured else "",
-        "</header>",
-        f'<div class="comment__body">{comment_body(comment.body)}</div>',
-    ]
-    if reply_link:
-        parts.append(f'<p class="comment__actions"><a href="?reply={comment.pk}#comment-form" '
-                     f'rel="nofollow">Reply<span class="visually-hidden"> to {name}</span></a>'
-                     "</p>")
-    parts.append("</article>")
-    return mark_safe("".join(parts))  # noqa: S308 - every reader's value is escaped above
+        f"{comment_time(comment.created_at, zone, months)}</a>"
+        f"{badge}</header>"
+        f'<div class="comment__body">{comment_body(comment.body)}</div>'
+        f"{actions}</article>"
+    )
+
+
+@register.simple_tag
+def comment_list(threads, reply_links=False):
+    """The threads as one `<ol>`, written here rather than with template loops and includes:
+    a story's page shows up to hundreds of comments, and the template engine would cost more
+    per comment than everything else the page does. Replies get no reply link."""
+    zone = timezone.get_current_timezone()
+    months = _month_names(translation.get_language())
+    parts = ['<ol class="comment-list">']
+    for comment in threads:
+        parts.append('<li class="comment-thread">')
+        parts.append(_comment_html(comment, reply_links, zone, months))
+        if comment.thread_replies:
+            parts.append('<ol class="comment-replies" aria-label="Replies to '
+                         f'{html.escape(comment.author_name)}">')
+            for reply in comment.thread_replies:
+                parts.append(f"<li>{_comment_html(reply, False, zone, months)}</li>")
+            parts.append("</ol>")
+        parts.append("</li>")
+    parts.append("</ol>")
+    return mark_safe("".join(parts))  # noqa: S308 - every reader's value is escaped
+
+
+class _Shown:
+    """A comment as the page shows it: the few values it needs, cheaper than a model row."""
+
+    __slots__ = ("pk", "parent_id", "author_name", "body", "featured", "created_at",
+                 "thread_replies")
+
+    def __init__(self, pk, parent_id, author_name, body, featured, created_at):
+        self.pk, self.parent_id, self.author_name = pk, parent_id, author_name
+        self.body, self.featured, self.created_at = body, featured, created_at
+        self.thread_replies = []
 
 
 def _thread(comments):
@@ -99,7 +138,6 @@ def _thread(comments):
     top, replies = [], []
     for comment in comments:
         (replies if comment.parent_id else top).append(comment)
-        comment.thread_replies = []
     by_pk = {comment.pk: comment for comment in top}
     for reply in replies:
         parent = by_pk.get(reply.parent_id)
@@ -108,6 +146,29 @@ def _thread(comments):
     featured = [comment for comment in top if comment.featured]
     others = [comment for comment in top if not comment.featured]
     return featured + others, len(top) + sum(len(c.thread_replies) for c in top)
+
+
+class _Discussion:
+    """A story's public comments, threaded, loaded on first use (one query)."""
+
+    def __init__(self, story):
+        self.story = story
+
+    @functools.cached_property
+    def _loaded(self):
+        if not self.story.pk:
+            return [], 0
+        rows = Comment.objects.for_story_page(self.story).values_list(
+            "pk", "parent_id", "author_name", "body", "featured", "created_at")
+        return _thread([_Shown(*row) for row in rows])
+
+    @property
+    def threads(self):
+        return self._loaded[0]
+
+    @property
+    def count(self):
+        return self._loaded[1]
 
 
 def _take_our_messages(request):
@@ -136,19 +197,18 @@ def comments_for(context, story):
     if story.pk:
         pages.show(request, f"comments:{Comment.target_field(story)}:{story.pk}")
         pages.expires(request, services.closes_at(story))  # the form goes away then
-    comments = list(Comment.objects.for_story_page(story)) if story.pk else []
-    threads, count = _thread(comments)
+    discussion = _Discussion(story)
     reason = services.closed_reason(story)
     form = reply_to = None
     if not reason:
-        reply_to = _reply_target(request, threads)
+        reply_to = _reply_target(request, discussion)
         form = CommentForm(story=story, initial={"parent": reply_to.pk if reply_to else None})
     return {
         "story": story,
         "kind": Comment.target_field(story),
         "prompt": getattr(story, "discussion_prompt", ""),
-        "threads": threads,
-        "count": count,
+        "discussion": discussion,
+        "open": not reason,
         "form": form,
         "reply_to": reply_to,
         "closed_reason": reason,
@@ -163,12 +223,21 @@ def comments_for(context, story):
     }
 
 
-def _reply_target(request, threads):
+@register.simple_tag(takes_context=True)
+def comments_shown(context, story):
+    """Name a story's discussion for the page cache, inside the fragment that shows it."""
+    if story.pk:
+        pages.show(context.get("request"), f"comments:{Comment.target_field(story)}:{story.pk}")
+    return ""
+
+
+def _reply_target(request, discussion):
     wanted = request.GET.get("reply", "") if request is not None else ""
     # str.isdigit() also accepts "²" and other digits int() refuses; ids are short.
     if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 18):
         return None
-    return next((comment for comment in threads if comment.pk == int(wanted)), None)
+    return next((comment for comment in discussion.threads if comment.pk == int(wanted)),
+                None)
 
 
 @register.inclusion_tag("comments/form.html", takes_context=True)

@@ -52,3 +52,22 @@ def tags_with_pages(tags):
         Tag.objects.filter(pk__in=ids, article__in=Article.objects.published())
         .values_list("pk", flat=True)
     )
+
+
+@register.simple_tag(takes_context=True)
+def interview_shown(context, interview):
+    """Load what an interview's page shows besides its row (Interview.load_parts: nothing when
+    already loaded) and name it for the page cache: the interview and its transcript, its
+    interviewer, guests and tags (and the tags' pages, linked once they exist), and the story
+    it accompanies. Used inside each fragment of the interview's page."""
+    interview.load_parts()
+    tags = interview.tags.all()
+    pages.show(context.get("request"), f"interview:{interview.pk}",
+               f"transcript:{interview.pk}", f"author:{interview.interviewer_id}",
+               f"article:{interview.article_id}" if interview.article_id else "",
+               "nav" if interview.article_id else "",
+               *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()),
+               *(f"photo:{appearance.guest.photo_id}" for appearance in interview.lineup.all()
+                 if appearance.guest.photo_id),
+               *(f"tag:{tag.pk}" for tag in tags), *(f"list:tag:{tag.pk}" for tag in tags))
+    return ""
