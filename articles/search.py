@@ -14,7 +14,6 @@ search_vector(fields) and a `publish_at` can be searched the same way.
 import html
 import json
 import re
-import time
 import unicodedata
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -263,11 +262,6 @@ def _pg_rows(matches, newest, wrap, wrap_params):
         sql, params = newest.query.get_compiler(newest.db).as_sql()
     except EmptyResultSet:  # e.g. a queryset that was .none() already
         return []
-    if _table_rows(newest.model, newest.db) <= SMALL_TABLE_ROWS:
-        # Either plan reads at most the whole (small) table: no need to choose.
-        with connection.cursor() as cursor:
-            cursor.execute(wrap(sql), [*wrap_params, *params])
-            return cursor.fetchall()
     nested = connection.in_atomic_block
     with transaction.atomic(using=newest.db), connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {match_sql}", match_params)
@@ -297,28 +291,6 @@ def _pg_rows(matches, newest, wrap, wrap_params):
                 "set_config('enable_indexscan', %s, true), "
                 "set_config('enable_bitmapscan', %s, true)", saved,
             )
-    return rows
-
-
-# A table of at most this many rows is searched without choosing a plan (_pg_rows): walking
-# it or visiting its matches costs little either way.
-SMALL_TABLE_ROWS = 2 * RESULT_LIMIT
-# How long a process trusts PostgreSQL's row count of a table (pg_class.reltuples).
-TABLE_ROWS_SECONDS = 300
-_table_rows_seen = {}
-
-
-def _table_rows(model, using):
-    """PostgreSQL's estimate of the rows in `model`'s table, asked at most every few minutes
-    (a table growing past SMALL_TABLE_ROWS is noticed within TABLE_ROWS_SECONDS)."""
-    key = (using, model._meta.db_table)
-    rows, seen = _table_rows_seen.get(key, (None, 0.0))
-    if rows is None or time.monotonic() - seen > TABLE_ROWS_SECONDS:
-        with connections[using].cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-                           [model._meta.db_table])
-            rows = max(0.0, float(cursor.fetchone()[0]))
-        _table_rows_seen[key] = (rows, time.monotonic())
     return rows
 
 
