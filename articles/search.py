@@ -48,7 +48,8 @@ def clean_query_text(raw):
 
 
 def plain_text(fragment):
-    """Rich text as the words a reader sees, for the search index and snippets."""
+    """Rich text as the words a reader sees, on one line (short summaries, checks); the
+    search index and snippets use plain_lines()."""
     spaced = re.sub(r"</(p|h\d|li|blockquote|figcaption|td|th)>|<br\s*/?>", r"\g<0> ", fragment)
     return clean_query_text(html.unescape(strip_tags(spaced)))
 
@@ -227,8 +228,9 @@ def _ranked_postgres(queryset, query, explain=False):
     newest = matches.order_by("-publish_at", "-pk").values_list(
         "pk", "publish_at", "search_vector")[: RESULT_LIMIT + 1]
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if explain else ""
+    # Only our own SQL and Django's compiled statement; the query goes as a parameter.
     rows = _pg_rows(matches, newest, lambda sql: (
-        f"{prefix}SELECT newest.col1, extract(epoch FROM newest.col2)::float8, "
+        f"{prefix}SELECT newest.col1, extract(epoch FROM newest.col2)::float8, "  # noqa: S608
         "ts_rank(newest.col3, websearch_to_tsquery(%s::regconfig, %s)) "
         f"FROM ({sql}) AS newest(col1, col2, col3)"), [config, query])
     if explain:
@@ -403,11 +405,12 @@ def snippet(item, query=None):
 
 
 # Words that end in a full stop without ending a sentence ("Mr. Smith", "No. 10").
-ABBREVIATIONS = frozenset("""
-    mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
-    supt insp det no nos vs etc approx dept est fig inc ltd co corp bros jan feb mar apr jun
-    jul aug sep sept oct nov dec
-""".split())
+ABBREVIATIONS = frozenset([
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt",
+    "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp", "det",
+    "no", "nos", "vs", "etc", "approx", "dept", "est", "fig", "inc", "ltd", "co", "corp",
+    "bros", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+])
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _OPENERS = "\"'“‘([" + _START
 
