@@ -319,7 +319,7 @@ class Article(Publishable, models.Model):
         if not self.slug:
             self.slug = slugify(self.title)[:200] or "story"
         self.body = clean_html(self.body)
-        self.body_text = search.plain_text(self.body)
+        self.body_text = search.plain_lines(self.body)
         fields = kwargs.get("update_fields")
         if fields is not None and "body" in fields:
             kwargs["update_fields"] = {*fields, "body_text"}

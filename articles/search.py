@@ -15,11 +15,13 @@ import html
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, transaction
-from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -30,6 +32,8 @@ SNIPPET_WORDS = 35
 # What a story is searched by: (column, weight), the weights as PostgreSQL's setweight() has
 # them. The stored vector, the SQLite fallback and migration 0003 all follow this.
 ARTICLE_FIELDS = (("title", "A"), ("standfirst", "B"), ("body_text", "C"))
+# A story's columns a search result never shows (its snippet is cut from body_text in SQL).
+ARTICLE_UNREAD = ("body", "body_text", "search_vector")
 # The SQLite fallback's score for a word found in a column of each weight.
 FALLBACK_WEIGHTS = {"A": 3, "B": 2, "C": 1, "D": 1}
 _START, _STOP = "\u0002", "\u0003"  # never in a cleaned query or in stored text
@@ -44,9 +48,53 @@ def clean_query_text(raw):
 
 
 def plain_text(fragment):
-    """Rich text as the words a reader sees, for the search index and snippets."""
+    """Rich text as the words a reader sees, on one line (short summaries, checks); the
+    search index and snippets use plain_lines()."""
     spaced = re.sub(r"</(p|h\d|li|blockquote|figcaption|td|th)>|<br\s*/?>", r"\g<0> ", fragment)
     return clean_query_text(html.unescape(strip_tags(spaced)))
+
+
+# Elements whose text is a block of its own: a snippet never runs one into the next.
+BLOCK_ELEMENTS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "figure",
+    "figcaption", "table", "tr", "td", "th", "div", "pre", "br", "hr", "section", "aside",
+})
+
+
+class _Blocks(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks, self.current = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BLOCK_ELEMENTS:
+            self.close_block()
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag in BLOCK_ELEMENTS:
+            self.close_block()
+
+    def handle_data(self, data):
+        self.current.append(data)
+
+    def close_block(self):
+        text = clean_query_text("".join(self.current))
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def plain_lines(fragment):
+    """Rich text as the words a reader sees, one line per block (paragraph, heading, list
+    item, quotation…): what is stored for the search index and cut into snippets."""
+    parser = _Blocks()
+    parser.feed(fragment or "")
+    parser.close()
+    parser.close_block()
+    return "\n".join(parser.blocks)
 
 
 def clean_query(raw):
@@ -70,33 +118,126 @@ def search_vector(fields=ARTICLE_FIELDS):
     return vector
 
 
-def search(queryset, query, fields=ARTICLE_FIELDS, snippet_from="body_text"):
-    """`queryset` narrowed to matches for `query`, best first; `snippet()` makes each excerpt.
+def search(queryset, query, fields=ARTICLE_FIELDS, snippet_from=None, unread=ARTICLE_UNREAD):
+    """`queryset`'s matches for `query`, best first, as SearchResults.
 
     Relevance is ranked among the newest RESULT_LIMIT matches: a word found in most of the
     archive would otherwise mean ranking (reading the stored vector of) every story on each
     search. When there were more, the result has `.truncated = True`; readers narrow a search
     to older stories with the date filters.
+
+    One query finds the newest matches and ranks them (ids, times and ranks only); only the
+    rows of the page asked for are read whole, with what their snippets are cut from.
+    `snippet_from` is that text: a column or expression of plain text with one block
+    (paragraph, heading, list item) per line; by default a story's standfirst and body.
+    `unread` names the columns a result page never shows, left unread.
     """
     query = clean_query(query)
+    queryset = queryset.defer(*unread)
+    if snippet_from is None:
+        snippet_from = _story_snippet_source()
     if not query:
-        return _results(queryset.none(), truncated=False)
+        return SearchResults(queryset, query, [], False, snippet_from)
     if uses_postgres():
-        return _search_postgres(queryset, query, snippet_from)
-    return _search_fallback(queryset, query, fields)
+        ranked, truncated = _ranked_postgres(queryset, query)
+    else:
+        ranked, truncated = _ranked_fallback(queryset, query, fields)
+        if ranked is None:
+            return SearchResults(queryset, query, [], False, snippet_from)
+    return SearchResults(queryset, query, ranked, truncated, snippet_from)
 
 
-def _results(queryset, truncated):
-    queryset.truncated = truncated
-    return queryset
+def explain(queryset, query):
+    """EXPLAIN ANALYZE of the statement that finds and ranks `query`'s matches (PostgreSQL;
+    for bench/search.py)."""
+    return _ranked_postgres(queryset, clean_query(query), explain=True)
 
 
-def _newest(matches):
-    """(ids of the newest RESULT_LIMIT matches, whether there were more)."""
-    ordered = matches.order_by("-publish_at", "-pk").values_list("pk", flat=True)
-    ids = list(ordered[: RESULT_LIMIT + 1]) if not uses_postgres() else _pg_ids(
-        matches, ordered[: RESULT_LIMIT + 1])
-    return ids[:RESULT_LIMIT], len(ids) > RESULT_LIMIT
+def _story_snippet_source():
+    # The reader's text in page order: the standfirst, then the body.
+    from django.db.models import TextField
+    from django.db.models.functions import Concat
+
+    return Concat("standfirst", Value("\n"), "body_text", output_field=TextField())
+
+
+class SearchResults(Sequence):
+    """The matches of a search, best first: a sequence the paginator can slice.
+
+    Its length is known from the start (no COUNT query); reading an item or a slice fetches
+    those rows only, in rank order, each with `rank` and `snippet_text` (its snippet source
+    with the matched words between _START and _STOP; snippet() makes the excerpt).
+    """
+
+    def __init__(self, queryset, query, ranked, truncated, snippet_from):
+        self.queryset, self.query, self.truncated = queryset, query, truncated
+        self.ranked = ranked  # [(pk, rank)], best first
+        self.snippet_from = snippet_from
+
+    def __len__(self):
+        return len(self.ranked)
+
+    def count(self):
+        return len(self.ranked)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._rows(self.ranked[index])
+        return self._rows([self.ranked[index]])[0]
+
+    def __iter__(self):
+        return iter(self._rows(self.ranked))
+
+    def _rows(self, ranked):
+        if not ranked:
+            return []
+        ranks = dict(ranked)
+        if uses_postgres():
+            rows = self.queryset.filter(pk__in=_id_array(self.queryset, list(ranks))).annotate(
+                snippet_text=_pg_highlighted(self.snippet_from, self.query))
+        else:
+            rows = self.queryset.filter(pk__in=list(ranks)).annotate(
+                snippet_text=self.snippet_from)
+        found = {row.pk: row for row in rows.order_by()}
+        ordered = []
+        for pk, rank in ranked:
+            row = found.get(pk)
+            if row is None:  # unpublished since the search began
+                continue
+            row.rank = rank
+            if uses_postgres():
+                # Escaped in SQL for ts_headline (_html_escaped): back to the plain text.
+                row.snippet_text = html.unescape(row.snippet_text or "")
+            else:
+                row.snippet_text = _fallback_marked(row.snippet_text or "", self.query)
+            ordered.append(row)
+        return ordered
+
+
+def _ranked_postgres(queryset, query, explain=False):
+    """([(pk, rank)] of the newest RESULT_LIMIT matches, best first; whether there were more).
+
+    One statement: the newest matches (by the cheaper plan, see _pg_rows) and their ts_rank,
+    computed in an outer query so that only those rows' vectors are read for it.
+    """
+    from django.contrib.postgres.search import SearchQuery
+
+    config = settings.NEWSROOM_SEARCH_CONFIG
+    ts_query = SearchQuery(query, search_type="websearch", config=config)
+    matches = queryset.filter(search_vector=ts_query)
+    newest = matches.order_by("-publish_at", "-pk").values_list(
+        "pk", "publish_at", "search_vector")[: RESULT_LIMIT + 1]
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if explain else ""
+    # Only our own SQL and Django's compiled statement; the query goes as a parameter.
+    rows = _pg_rows(matches, newest, lambda sql: (
+        f"{prefix}SELECT newest.col1, extract(epoch FROM newest.col2)::float8, "  # noqa: S608
+        "ts_rank(newest.col3, websearch_to_tsquery(%s::regconfig, %s)) "
+        f"FROM ({sql}) AS newest(col1, col2, col3)"), [config, query])
+    if explain:
+        return "\n".join(row[0] for row in rows)
+    truncated = len(rows) > RESULT_LIMIT
+    rows = sorted(rows[:RESULT_LIMIT], key=lambda row: (-row[2], -(row[1] or 0.0), -row[0]))
+    return [(pk, rank) for pk, _when, rank in rows], truncated
 
 
 # Testing `vector @@ query` on a row costs about this many times what visiting a row found
@@ -105,8 +246,9 @@ def _newest(matches):
 ROW_TEST_COST = 9
 
 
-def _pg_ids(matches, newest):
-    """The ids of `newest` (matches, newest first, limited), by the cheaper of two plans.
+def _pg_rows(matches, newest, wrap, wrap_params):
+    """The rows of `wrap(newest's SQL)` (`newest`: matches, newest first, limited), with
+    `newest` run by the cheaper of two plans.
 
     PostgreSQL costs `vector @@ query` as if it were free, and picks badly for middling
     words: for one in 5% of stories it walks the publish_at index testing some 19,000 vectors
@@ -142,8 +284,8 @@ def _pg_ids(matches, newest):
              newest.model._meta.db_table],
         )
         *saved, _walk = cursor.fetchone()[:4]
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(wrap(sql), [*wrap_params, *params])
+        rows = cursor.fetchall()
         if nested:
             # SET LOCAL outlives a savepoint: it would last to the end of the outer transaction.
             cursor.execute(
@@ -151,7 +293,7 @@ def _pg_ids(matches, newest):
                 "set_config('enable_indexscan', %s, true), "
                 "set_config('enable_bitmapscan', %s, true)", saved,
             )
-    return ids
+    return rows
 
 
 def _id_array(queryset, ids):
@@ -163,28 +305,16 @@ def _id_array(queryset, ids):
     return RawSQL(f"SELECT unnest(%s::{pk_type}[])", [list(ids)])  # noqa: S611
 
 
-def _search_postgres(queryset, query, snippet_from):
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+def _pg_highlighted(source, query):
+    """`source` (plain text) whole, with every word matching `query` between _START and _STOP:
+    PostgreSQL's own stemming decides what matched, snippet() then picks the sentences."""
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
     config = settings.NEWSROOM_SEARCH_CONFIG
-    ts_query = SearchQuery(query, search_type="websearch", config=config)
-    ids, truncated = _newest(queryset.filter(search_vector=ts_query))
-    # The headline is computed for the rows of the page only: PostgreSQL evaluates it after
-    # the sort and LIMIT because the ordering does not need it.
-    results = (
-        queryset.filter(pk__in=_id_array(queryset, ids))
-        .annotate(
-            rank=SearchRank(F("search_vector"), ts_query),
-            snippet_html=SearchHeadline(
-                _html_escaped(snippet_from), ts_query, config=config,
-                start_sel=_START, stop_sel=_STOP,
-                max_words=SNIPPET_WORDS, min_words=15, max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-rank", "-publish_at", "-pk")
+    return SearchHeadline(
+        _html_escaped(source), SearchQuery(query, search_type="websearch", config=config),
+        config=config, start_sel=_START, stop_sel=_STOP, highlight_all=True,
     )
-    return _results(results, truncated)
 
 
 def _html_escaped(field):
@@ -202,29 +332,43 @@ def _html_escaped(field):
     return expression
 
 
-def _search_fallback(queryset, query, fields):
-    # Like websearch syntax: every word must match, a word after "-" must not.
+def _fallback_words(query):
+    """(words that must match, words that must not), like websearch syntax: every word must
+    match, a word after "-" must not; one-letter words are ignored."""
     excluded = [w for w in re.findall(r"(?:^|\s)-(\w+)", query) if len(w) > 1]
     words = [
         w for w in re.findall(r"\w+", re.sub(r"(?:^|\s)-\w+", " ", query)) if len(w) > 1
     ][:8]
+    return words, excluded
+
+
+def _ranked_fallback(queryset, query, fields):
+    """As _ranked_postgres, without full-text search: ([(pk, rank)], truncated), or
+    (None, False) when the query has no word to look for."""
+    words, excluded = _fallback_words(query)
     if not words:
-        return _results(queryset.none(), truncated=False)
+        return None, False
     matches = queryset
     for word in words:
         matches = matches.filter(_matches(word, fields))
     for word in excluded:
         matches = matches.exclude(_matches(word, fields))
-    ids, truncated = _newest(matches)
     score = Value(0, output_field=IntegerField())
     for word in words:
         for name, weight in fields:
             score = score + Case(When(**{f"{name}__icontains": word},
                                       then=Value(FALLBACK_WEIGHTS[weight])), default=Value(0))
-    results = queryset.filter(pk__in=ids).annotate(
-        rank=score * Value(1.0, output_field=FloatField())
-    ).order_by("-rank", "-publish_at", "-pk")
-    return _results(results, truncated)
+    rows = list(
+        matches.annotate(search_score=score).order_by("-publish_at", "-pk")
+        .values_list("pk", "publish_at", "search_score")[: RESULT_LIMIT + 1]
+    )
+    truncated = len(rows) > RESULT_LIMIT
+    rows = sorted(rows[:RESULT_LIMIT], key=lambda row: (-row[2], -_time(row[1]), -row[0]))
+    return [(pk, float(rank)) for pk, _when, rank in rows], truncated
+
+
+def _time(when):
+    return when.timestamp() if when is not None else 0.0
 
 
 def _matches(word, fields):
@@ -234,36 +378,101 @@ def _matches(word, fields):
     return match
 
 
-def snippet(article, query, text=None):
-    """A short, escaped excerpt with the matching words in <mark>.
+def _fallback_marked(text, query):
+    """`text` with the query's words (as the fallback matches them: anywhere in a word, any
+    case) between _START and _STOP."""
+    words, _excluded = _fallback_words(query)
+    if not words or not text:
+        return text
+    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+    return pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", text)
 
-    PostgreSQL made it already (search() annotates `snippet_html`); elsewhere it is cut from
-    `text`, by default a story's plain body text (or its standfirst when it has no body).
+
+def snippet(item, query=None):
+    """A short, escaped excerpt of a search result with the matching words in <mark>.
+
+    `item` comes from SearchResults, with `snippet_text`: its text (by default a story's
+    standfirst and body), one block per line, the matched words marked. The excerpt starts
+    at the start of the sentence with the first match, or at the start of the text when
+    only the headline matched, and ends at the end of a sentence or with "…"; it never runs
+    one block (heading, paragraph, list item, quotation) into the next.
     """
-    escaped = getattr(article, "snippet_html", None)
-    if escaped is None:
-        if text is None:
-            text = article.body_text or article.standfirst
-        raw = _fallback_snippet(text, clean_query(query))
-        escaped = escape(raw)
-    else:
-        # Escaped in SQL already (_html_escaped); no "<" or ">" can be left, but make sure.
-        escaped = escaped.replace("<", "&lt;").replace(">", "&gt;")
-    marked = escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(marked)  # noqa: S308 -- escaped above; only our own <mark> tags are added
+    marked = getattr(item, "snippet_text", None) or ""
+    excerpt = sentence_excerpt(marked)
+    escaped = escape(excerpt)
+    highlighted = escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(highlighted)  # noqa: S308 -- escaped above; only our own <mark> tags are added
 
 
-def _fallback_snippet(text, query):
-    words = [re.escape(word) for word in re.findall(r"\w+", query) if len(word) > 1]
-    if not text:
-        return ""
-    if not words:
-        return " ".join(text.split()[:SNIPPET_WORDS])
-    pattern = re.compile("|".join(words), re.IGNORECASE)
-    match = pattern.search(text)
+# Words that end in a full stop without ending a sentence ("Mr. Smith", "No. 10").
+ABBREVIATIONS = frozenset([
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt",
+    "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp", "det",
+    "no", "nos", "vs", "etc", "approx", "dept", "est", "fig", "inc", "ltd", "co", "corp",
+    "bros", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+])
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+_OPENERS = "\"'“‘([" + _START
+
+
+def sentences(block):
+    """`block` (one line of plain text, possibly marked) cut into its sentences, lazily.
+
+    A sentence ends at ".", "!", "?" or "…" (and any closing quote or bracket) followed by a
+    space and a capital letter or digit; not after an abbreviation ("Mr.", "U.S.", "e.g.")
+    or an initial ("J. Smith").
+    """
     start = 0
-    if match:
-        start = text.rfind(" ", 0, max(0, match.start() - 80)) + 1
-    excerpt = " ".join(text[start:].split()[:SNIPPET_WORDS])
-    prefix = "… " if start else ""
-    return prefix + pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", excerpt)
+    for end in _SENTENCE_END.finditer(block):
+        following = block[end.end():end.end() + 4].lstrip(_OPENERS)
+        if not following or not (following[0].isupper() or following[0].isdigit()):
+            continue
+        if block[end.start()] == "." and _is_abbreviation(block[start:end.start()]):
+            continue
+        yield block[start:end.end()].strip()
+        start = end.end()
+    rest = block[start:].strip()
+    if rest:
+        yield rest
+
+
+def _is_abbreviation(text):
+    words = text.replace(_START, "").replace(_STOP, "").split()
+    if not words:
+        return False
+    word = words[-1].lstrip(_OPENERS)
+    return (len(word) == 1 and word.isalpha()) or "." in word or word.lower() in ABBREVIATIONS
+
+
+def sentence_excerpt(marked, limit=SNIPPET_WORDS):
+    """About `limit` words of `marked` (plain text, one block per line, matches marked):
+    whole sentences from the one with the first match (else from the start), within its
+    block; a sentence too long to end in time is cut with "…" after the first match."""
+    blocks = [line.strip() for line in marked.splitlines() if line.strip()]
+    if not blocks:
+        return ""
+    block = next((block for block in blocks if _START in block), blocks[0])
+    words = []
+    for sentence in sentences(block):
+        if not words and _START in block and _START not in sentence:
+            continue  # before the first match
+        sentence_words = sentence.split()
+        if words and len(words) + len(sentence_words) > limit:
+            break
+        words.extend(sentence_words)
+    if len(words) <= limit:
+        return " ".join(words)
+    # One long sentence: keep the first match in view.
+    match = next((i for i, word in enumerate(words) if _START in word), 0)
+    end = max(limit, match + 10)
+    if end >= len(words):
+        return " ".join(words)
+    if end <= 2 * limit:
+        return _closed(" ".join(words[:end])) + " …"
+    start = match - limit // 2
+    return "… " + _closed(" ".join(words[start:start + limit])) + " …"
+
+
+def _closed(text):
+    """`text` with a highlight cut in half closed again."""
+    return text + _STOP if text.count(_START) > text.count(_STOP) else text

@@ -20,7 +20,7 @@ from articles.models import (
     PublishableQuerySet,
 )
 from articles.sanitize import clean_html
-from articles.search import plain_text
+from articles.search import plain_lines, plain_text
 
 from . import search
 
@@ -313,7 +313,7 @@ class Interview(Publishable, models.Model):
             self.slug = slugify(self.title)[:200] or "interview"
         self.introduction = clean_html(self.introduction)
         self.closing = clean_html(self.closing)
-        self.introduction_text = plain_text(self.introduction)
+        self.introduction_text = plain_lines(self.introduction)
         fields = kwargs.get("update_fields")
         if fields is not None and "introduction" in fields:
             kwargs["update_fields"] = {*fields, "introduction_text"}

@@ -19,10 +19,13 @@ from django.db.models import Q, TextField, Value
 from django.db.models.functions import Concat
 
 from articles import search as article_search
-from articles.search import plain_text, uses_postgres
+from articles.search import clean_query_text, plain_lines, uses_postgres
 
 # (column, weight) as articles.search expects them; migration 0003 follows this too.
 INTERVIEW_FIELDS = (("title", "A"), ("introduction_text", "B"), ("search_text", "C"))
+# Columns a search result never shows (the snippet is cut from the texts in SQL).
+UNREAD = ("introduction", "introduction_text", "search_text", "search_vector", "closing",
+          "prep_notes")
 
 
 def search_vector():
@@ -32,28 +35,28 @@ def search_vector():
 
 def _snippet_source():
     # The reader's text in page order: the introduction, then the transcript.
-    return Concat("introduction_text", Value(" "), "search_text", output_field=TextField())
+    return Concat("introduction_text", Value("\n"), "search_text", output_field=TextField())
 
 
 def search(queryset, query):
     """`queryset` (interviews) narrowed to matches for `query`, best first.
 
-    The same contract as articles.search.search(): `rank` on every row, `.truncated` when
-    more than RESULT_LIMIT matched, and snippet() for each excerpt.
+    The same contract as articles.search.search(): SearchResults, `rank` on every row,
+    `.truncated` when more than RESULT_LIMIT matched, and snippet() for each excerpt.
     """
     return article_search.search(queryset, query, fields=INTERVIEW_FIELDS,
-                                 snippet_from=_snippet_source())
+                                 snippet_from=_snippet_source(), unread=UNREAD)
 
 
-def snippet(interview, query):
-    """A short, escaped excerpt of the interview with the matching words in <mark>."""
-    text = " ".join(part for part in (interview.introduction_text, interview.search_text)
-                    if part)
-    return article_search.snippet(interview, query, text=text)
+def snippet(interview, query=None):
+    """A short, escaped excerpt of the interview with the matching words in <mark>, by
+    sentence (articles.search.snippet)."""
+    return article_search.snippet(interview, query)
 
 
 def transcript_text(interview):
-    """The public words of `interview` beyond its title and introduction, as plain text.
+    """The public words of `interview` beyond its title and introduction, as plain text,
+    one block (a guest, a section title, a paragraph of a question or answer) per line.
 
     Guests, then each section's title, questions and (non-blank) answers in order, then the
     closing. Reads the database (four queries) through the interview's own model registry,
@@ -68,7 +71,7 @@ def transcript_text(interview):
     guests = guest_model.objects.filter(interviewguest__interview=interview).order_by(
         "interviewguest__position", "interviewguest__pk"
     ).values_list("honorific", "name", "credentials")
-    parts = [" ".join(filter(None, (honorific, name, credentials)))
+    parts = [clean_query_text(" ".join(filter(None, (honorific, name, credentials))))
              for honorific, name, credentials in guests]
 
     segments = segment_model.objects.filter(interview=interview).order_by("position", "pk")
@@ -84,12 +87,12 @@ def transcript_text(interview):
         answers.setdefault(question_id, []).append(text)
 
     for segment_id, title in segments.values_list("pk", "title"):
-        parts.append(title)
+        parts.append(clean_query_text(title))
         for question_id, text in questions.get(segment_id, []):
-            parts.append(plain_text(text))
-            parts.extend(plain_text(answer) for answer in answers.get(question_id, []))
-    parts.append(plain_text(interview.closing or ""))
-    return article_search.clean_query_text(" ".join(part for part in parts if part))
+            parts.append(plain_lines(text))
+            parts.extend(plain_lines(answer) for answer in answers.get(question_id, []))
+    parts.append(plain_lines(interview.closing or ""))
+    return "\n".join(part for part in parts if part)
 
 
 def refresh_search_text(interview):
@@ -102,7 +105,7 @@ def refresh_search_text(interview):
     if interview.pk is None:
         return
     _pending(interview._state.db or DEFAULT_DB_ALIAS).discard(interview.pk)
-    introduction = plain_text(interview.introduction or "")
+    introduction = plain_lines(interview.introduction or "")
     transcript = transcript_text(interview)
     interview.introduction_text, interview.search_text = introduction, transcript
     stale = ~Q(introduction_text=introduction) | ~Q(search_text=transcript)

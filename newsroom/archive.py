@@ -246,7 +246,8 @@ class Writer:
     def story(self, title, section_slug):
         """(body HTML, its plain text): 3-7 paragraphs, the first about the headline; some
         with a subheading, a quotation or a link. The plain text is what
-        articles.search.plain_text() reads from the HTML (the tests check that)."""
+        articles.search.plain_lines() reads from the HTML, a line per block (the tests check
+        that)."""
         rng = self.rng
         lede = (f"{title} {' '.join(self.words(6))}.").capitalize()
         blocks = [("p", f"{lede} {self.paragraph(1, 3)}")]
@@ -267,7 +268,7 @@ class Writer:
             link = " ".join(self.words(2))
             html.append(f'<p>More from <a href="/{section_slug}/">{link}</a>.</p>')
             text.append(f"More from {link}.")
-        return "".join(html), " ".join(text)
+        return "".join(html), "\n".join(text)
 
     def comment(self, spam=False):
         rng = self.rng

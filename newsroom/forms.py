@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from articles.models import Section
 from articles.search import clean_query
@@ -19,6 +20,21 @@ class QueryField(forms.CharField):
         return self.to_python(data)
 
 
+class ListedChoices(ModelChoiceIterator):
+    """The choices read in one plain query: Django's own iterator streams them through a
+    server-side cursor on PostgreSQL, three round trips for a dozen sections."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class SectionChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoices
+
+
 class SearchForm(forms.Form):
     STORIES, INTERVIEWS = "stories", "interviews"
 
@@ -32,7 +48,7 @@ class SearchForm(forms.Form):
                  (INTERVIEWS, "Interviews only")],
     )
     # For interviews, a section means "accompanying a story in that section".
-    section = forms.ModelChoiceField(queryset=Section.objects.all(), required=False,
+    section = SectionChoiceField(queryset=Section.objects.all(), required=False,
                                      empty_label="All sections", to_field_name="slug")
     start = forms.DateField(label="From", required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))

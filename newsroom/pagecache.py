@@ -533,7 +533,7 @@ def front_page_changed(sender, instance, **kwargs):
 
 
 def page_changed(sender, instance, **kwargs):
-    """An about or contact page: its own page, and every footer that links it."""
+    """An about or contact page: its own page, every footer that links it, the sitemaps."""
     from .context_processors import FOOTER_PAGES_KEY
 
     def forget_footer():
@@ -541,7 +541,7 @@ def page_changed(sender, instance, **kwargs):
             cache.delete(FOOTER_PAGES_KEY)
 
     _on_commit_too(forget_footer)
-    bump_on_commit("nav", f"page:{instance.pk}")
+    bump_on_commit("nav", f"page:{instance.pk}", "sitemaps")
 
 
 def connect():

@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from .models import Page
+
 
 class HomeSitemap(Sitemap):
     changefreq = "always"
@@ -11,3 +13,16 @@ class HomeSitemap(Sitemap):
 
     def location(self, name):
         return reverse(name)
+
+
+class PageSitemap(Sitemap):
+    """The desk's simple pages (about, contact…): every one is public at /pages/<slug>/."""
+
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return Page.objects.order_by("position", "title")
+
+    def lastmod(self, page):
+        return page.updated_at

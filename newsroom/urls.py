@@ -11,7 +11,7 @@ from interviews.sitemaps import InterviewListSitemap, InterviewSitemap
 from . import views
 from .admin_views import import_story_view
 from .feeds import LatestFeed
-from .sitemaps import HomeSitemap
+from .sitemaps import HomeSitemap, PageSitemap
 from .wordpress.admin_view import import_wordpress_view
 
 sitemaps = {
@@ -21,6 +21,7 @@ sitemaps = {
     "tags": TagSitemap,
     "interview-list": InterviewListSitemap,
     "interviews": InterviewSitemap,
+    "pages": PageSitemap,
 }
 
 handler400 = "newsroom.views.bad_request"

@@ -264,12 +264,12 @@ def search(request):
 
 def _interview_block(data, query):
     found = interview_search.search(_interviews_for(data), query)
-    interviews = list(found[: INTERVIEW_BLOCK_SIZE + 1])
+    interviews = found[:INTERVIEW_BLOCK_SIZE]
     for interview in interviews:
         interview.snippet = interview_search.snippet(interview, query)
     return {
-        "interviews": interviews[:INTERVIEW_BLOCK_SIZE],
-        "more_interviews": len(interviews) > INTERVIEW_BLOCK_SIZE,
+        "interviews": interviews,
+        "more_interviews": len(found) > INTERVIEW_BLOCK_SIZE,
         "all_interviews_url": _search_url(data, type=SearchForm.INTERVIEWS),
         "section_filter": data["section"],
     }

@@ -224,3 +224,68 @@ def test_preview_addresses_are_covered_by_robots(client, newsroom):
         line.startswith("Disallow: ") and preview.startswith(line.split(": ", 1)[1])
         for line in lines
     )
+
+
+# --- the desk's simple pages (about, contact) ------------------------------------------------
+
+
+def _cache_hit(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries) == 0
+
+
+def test_simple_pages_are_in_the_sitemap_with_lastmod(client, db):
+    from newsroom.models import Page
+
+    about = Page.objects.create(title="About us", slug="about", body="<p>Who we are.</p>")
+    contact = Page.objects.create(title="Contact", slug="contact", in_footer=False)
+    assert "/sitemap-pages.xml" in sitemap_pages(client)
+    urls = all_entries(client)
+    for page in (about, contact):
+        url = urls[BASE + page.get_absolute_url()]
+        assert same_moment(url.findtext("s:lastmod", namespaces=NS), page.updated_at)
+        assert client.get(page.get_absolute_url()).status_code == 200
+
+
+def test_the_cached_sitemap_follows_the_simple_pages(client, db):
+    """With the page cache on (the default): the sitemaps come from the cache until a page is
+    added, edited (a new address) or deleted, and then show the change at once."""
+    from newsroom.models import Page
+
+    ArticleFactory(section=SectionFactory(slug="world", name="World"))
+    about = Page.objects.create(title="About us", slug="about")
+    assert BASE + "/pages/about/" in all_entries(client)
+    assert _cache_hit(client, "/sitemap.xml")
+    assert _cache_hit(client, "/sitemap-pages.xml")
+
+    Page.objects.create(title="Contact", slug="contact")
+    assert BASE + "/pages/contact/" in entries(fetch_xml(client, "/sitemap-pages.xml"))
+
+    about.slug = "about-the-newsroom"
+    about.save()
+    urls = entries(fetch_xml(client, "/sitemap-pages.xml"))
+    assert BASE + "/pages/about-the-newsroom/" in urls
+    assert BASE + "/pages/about/" not in urls
+    assert _cache_hit(client, "/sitemap-pages.xml")
+
+    about.delete()
+    urls = all_entries(client)
+    assert BASE + "/pages/about-the-newsroom/" not in urls
+    assert BASE + "/pages/contact/" in urls
+    assert client.get("/pages/about-the-newsroom/").status_code == 404
+
+
+def test_an_edit_moves_the_pages_lastmod_in_the_cached_sitemap(client, db):
+    from newsroom.models import Page
+
+    page = Page.objects.create(title="About us", slug="about")
+    Page.objects.filter(pk=page.pk).update(updated_at=timezone.now() - timedelta(days=40))
+    old = entries(fetch_xml(client, "/sitemap-pages.xml"))[BASE + "/pages/about/"]
+    assert old.findtext("s:lastmod", namespaces=NS) == \
+        f"{timezone.localtime(timezone.now() - timedelta(days=40)):%Y-%m-%d}"
+    page.refresh_from_db()
+    page.body = "<p>New text.</p>"
+    page.save()
+    new = entries(fetch_xml(client, "/sitemap-pages.xml"))[BASE + "/pages/about/"]
+    assert same_moment(new.findtext("s:lastmod", namespaces=NS), page.updated_at)
