@@ -52,8 +52,9 @@ def show_articles(request, articles):
 
 
 def show_cards(request, articles):
-    """Story cards on one of their own lists (front, section, tag, author page, feed): any
-    change to a public story already refreshes its lists, photo changes included, so only
-    the bylines need naming. This keeps a long list's tags few, and a cache hit cheap."""
+    """Stories on one of their own lists (a feed; a card in a list names its byline itself,
+    articles.cards): any change to a public story already refreshes its lists, photo changes
+    included, so only the bylines need naming. This keeps a long list's tags few, and a cache
+    hit cheap."""
     for article in articles:
         show(request, *(f"author:{author.pk}" for author in article.authors.all()))

@@ -25,7 +25,6 @@ class SectionView(ListView):
         context = super().get_context_data(section=self.section,
                                            current_section=self.section.slug, **kwargs)
         pages.show(self.request, f"list:section:{self.section.pk}")
-        pages.show_cards(self.request, context["object_list"])
         return context
 
 
@@ -42,7 +41,6 @@ class TagView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
         pages.show(self.request, f"tag:{self.tag.pk}", f"list:tag:{self.tag.pk}")
-        pages.show_cards(self.request, context["object_list"])
         return context
 
 
@@ -58,7 +56,6 @@ class AuthorView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
         pages.show(self.request, f"author:{self.author.pk}", f"list:author:{self.author.pk}")
-        pages.show_cards(self.request, context["object_list"])
         return context
 
 

@@ -21,7 +21,6 @@ class InterviewListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pages.show(self.request, "list:interviews")
-        show_interviews(self.request, context["object_list"])
         return context
 
 
@@ -38,15 +37,7 @@ class GuestView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(guest=self.guest, **kwargs)
         pages.show(self.request, f"guest:{self.guest.pk}", f"list:guest:{self.guest.pk}")
-        show_interviews(self.request, context["object_list"])
         return context
-
-
-def show_interviews(request, interviews):
-    """For the page cache: these cards show the interview, its interviewer and its guests."""
-    for interview in interviews:
-        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}",
-                   *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
 
 
 def _render(request, interview, preview=False, preview_link=None):

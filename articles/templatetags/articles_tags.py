@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .. import cards
+
 register = template.Library()
 
 # json.dumps output made safe inside <script>: no tag can close the block early.
@@ -99,3 +101,18 @@ def reading_minutes(text):
     """Whole minutes an adult reads `text` (plain words) in, at least one."""
     words = len((text or "").split())
     return max(1, round(words / WORDS_PER_MINUTE))
+
+
+@register.simple_tag(takes_context=True)
+def story_card(context, article, sizes="", level=3, large=False, compact=False, no_photo=False,
+               loading="", priority=False):
+    """A story's card (articles.cards.story_card), naming its byline for the page cache."""
+    return cards.story_card(article, request=context.get("request"), sizes=sizes, level=level,
+                            large=large, compact=compact, no_photo=no_photo, loading=loading,
+                            priority=priority)
+
+
+@register.simple_tag
+def picture(photo, sizes="", loading="", priority=False):
+    """The `<img>` of includes/picture.html, without an include."""
+    return mark_safe(cards.picture(photo, sizes, loading, priority))  # noqa: S308 - escaped
