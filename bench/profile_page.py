@@ -8,6 +8,9 @@ on, with bench/suite.py's Redis database, to profile a page served from the cach
 time per request, the queries per request with their share of the time (the slowest ones
 listed), the process's CPU time per request (steadier than the clock on a busy machine), and
 the functions that took the most time, cumulative, from cProfile.
+
+Rendered parts of pages (newsroom/fragments.py) stay in the cache between requests, as in
+production; --cold turns them off, to see what a page costs when nothing of it is kept.
 """
 
 import argparse
@@ -34,6 +37,8 @@ def main():
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--cached", action="store_true",
                         help="keep the page cache on (Redis database 12, as bench/suite.py)")
+    parser.add_argument("--cold", action="store_true",
+                        help="no fragments kept either: every part of the page is rendered")
     args = parser.parse_args()
 
     if args.database_url:
@@ -50,6 +55,8 @@ def main():
         os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
     else:
         os.environ["NEWSROOM_PAGE_CACHE_SECONDS"] = "0"
+    if args.cold:
+        os.environ["NEWSROOM_FRAGMENT_CACHE_SECONDS"] = "0"
 
     import django
 

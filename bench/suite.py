@@ -23,9 +23,11 @@ What it does (bench/README.md has the details and the figures):
    of requests/s and of p50, p95 and p99 latency, and the share of the bare page's requests/s.
    The admin change lists are loaded as a staff user made for the bench (its session cookie
    goes to wrk with -H). Search rotates through several queries.
-5. Twice: with the page cache (as production runs) and with NEWSROOM_PAGE_CACHE_SECONDS=0
-   (every page rendered: the "uncached" figures). After each, the peak resident memory
-   (VmHWM) of every gunicorn worker.
+5. Three times: with the page cache (as production runs); with NEWSROOM_PAGE_CACHE_SECONDS=0
+   (every page rendered, reusing the parts kept rendered in the cache, newsroom/fragments.py,
+   as a page rendered again in production does: the "uncached" figures the targets are for);
+   and "cold", with NEWSROOM_FRAGMENT_CACHE_SECONDS=0 too (every part of every page rendered,
+   for information). After each, the peak resident memory (VmHWM) of every gunicorn worker.
 6. Prints a table and each target met or missed; writes bench/.data/results-<time>.json.
 """
 
@@ -387,7 +389,8 @@ def warm(server, pages, cookie):
 
 def run_mode(name, env, args, page_paths, password):
     say(f"\n== {name}: gunicorn, {args.workers} workers, page cache "
-        f"{'off' if env['NEWSROOM_PAGE_CACHE_SECONDS'] == '0' else 'on'}")
+        f"{'off' if env['NEWSROOM_PAGE_CACHE_SECONDS'] == '0' else 'on'}, fragments "
+        f"{'off' if env.get('NEWSROOM_FRAGMENT_CACHE_SECONDS') == '0' else 'on'}")
     if env.get("REDIS_URL"):
         flush_redis(env["REDIS_URL"])
     with Server(env, args.workers, free_port()) as server:
@@ -467,8 +470,8 @@ def main():
                         help="wrk connections (default 2: one per worker, so latencies are "
                              "service times, not queueing)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", choices=["cached", "uncached"],
-                        help="one of the two server runs only")
+    parser.add_argument("--only", choices=["cached", "uncached", "cold"],
+                        help="one of the three server runs only")
     parser.add_argument("--database-url", help="the bench database (default: its own, see "
                                                "above)")
     parser.add_argument("--redis-url", help="a Redis database the suite may empty "
@@ -518,6 +521,7 @@ def main():
         "DJANGO_STATIC_ROOT": static_root,
         "DJANGO_MEDIA_ROOT": str(media_root),
         "NEWSROOM_PAGE_CACHE_SECONDS": "300",
+        "NEWSROOM_FRAGMENT_CACHE_SECONDS": "86400",
     }
     say(f"database {db_url}\ncache    {cache_url or 'embedded file cache ' + cache_dir}")
 
@@ -567,6 +571,11 @@ def main():
             public = [page for page in page_paths if page[2] == "public"]
             modes["uncached"] = run_mode(
                 "uncached", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "0"}, args, public, password)
+        if args.only in (None, "cold"):
+            public = [page for page in page_paths if page[2] == "public"]
+            modes["cold"] = run_mode(
+                "cold", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "0",
+                         "NEWSROOM_FRAGMENT_CACHE_SECONDS": "0"}, args, public, password)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         shutil.rmtree(cache_dir, ignore_errors=True)

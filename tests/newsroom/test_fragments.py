@@ -1,0 +1,189 @@
+"""Parts of pages kept rendered: used again while what they show is unchanged, never after."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+from django.utils import timezone
+
+from articles import pages, services
+from articles.models import Article
+from newsroom import fragments, pagecache
+from tests.articles.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def reader_request(host="testserver"):
+    request = RequestFactory().get("/", HTTP_HOST=host)
+    request.page_tags, request.page_expires = set(), None
+    return request
+
+
+class Part:
+    """A fragment's content: says what it shows, counts how often it was rendered."""
+
+    def __init__(self, *tags, text="part", expires=None):
+        self.tags, self.text, self.expires, self.renders = tags, text, expires, 0
+
+    def __call__(self, request):
+        def produce():
+            self.renders += 1
+            pages.show(request, *self.tags)
+            pages.expires(request, self.expires)
+            return f"{self.text} #{self.renders}"
+        return produce
+
+
+def render(request, part, name="box", parts=(1,)):
+    return fragments.render(request, name, list(parts), part(request))
+
+
+def test_a_fragment_is_rendered_once_and_then_read_from_the_cache():
+    part = Part("article:1")
+    assert render(reader_request(), part) == "part #1"
+    assert render(reader_request(), part) == "part #1"
+    assert part.renders == 1
+
+
+def test_a_change_to_what_it_shows_renders_it_again():
+    part = Part("article:1", "photo:2")
+    render(reader_request(), part)
+    pagecache.bump("photo:2")
+    assert render(reader_request(), part) == "part #2"
+    pagecache.bump("article:99")  # something it does not show
+    assert render(reader_request(), part) == "part #2"
+
+
+def test_saving_a_story_refreshes_a_fragment_that_shows_it(editor):
+    story = ArticleFactory(title="Before")
+
+    def produce(request):
+        def inner():
+            fresh = Article.objects.get(pk=story.pk)
+            pages.show(request, *pages.article_tags(fresh))
+            return fresh.title
+        return inner
+
+    assert fragments.render(reader_request(), "headline", [story.pk],
+                            produce(reader_request())) == "Before"
+    request = reader_request()
+    assert fragments.render(request, "headline", [story.pk], produce(request)) == "Before"
+    story.title = "After"
+    services.save_article(story, by=editor)
+    request = reader_request()
+    assert fragments.render(request, "headline", [story.pk], produce(request)) == "After"
+
+
+def test_a_hit_names_the_fragments_tags_and_expiry_on_the_page():
+    closes = timezone.now() + timedelta(hours=2)
+    part = Part("comments:article:7", expires=closes)
+    render(reader_request(), part)
+    page = reader_request()
+    render(page, part)
+    assert part.renders == 1
+    assert page.page_tags == {"comments:article:7"}
+    assert abs((page.page_expires - closes).total_seconds()) < 0.001
+
+
+def test_a_miss_names_them_too_and_keeps_what_the_page_named_before():
+    page = reader_request()
+    pages.show(page, "nav")
+    render(page, Part("article:3"))
+    assert page.page_tags == {"nav", "article:3"}
+
+
+def test_a_fragment_that_names_nothing_is_never_stored():
+    part = Part()
+    render(reader_request(), part)
+    render(reader_request(), part)
+    assert part.renders == 2
+
+
+def test_copies_differ_by_name_parts_and_site(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    part = Part("article:1")
+    render(reader_request(), part, parts=(1,))
+    render(reader_request(), part, parts=(2,))
+    render(reader_request(), part, name="other", parts=(1,))
+    render(reader_request(host="other.example"), part, parts=(1,))
+    assert part.renders == 4
+
+
+def test_it_expires_when_told_and_at_the_next_scheduled_publication(monkeypatch, editor):
+    soon = timezone.now() + timedelta(minutes=5)
+    part = Part("list:front", expires=soon)
+    render(reader_request(), part)
+    later = timezone.now() + timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    render(reader_request(), part)
+    assert part.renders == 2
+
+    monkeypatch.undo()
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    services.publish_article(story, by=editor, at=timezone.now() + timedelta(minutes=30))
+    scheduled = Part("list:front")
+    render(reader_request(), scheduled)
+    render(reader_request(), scheduled)
+    assert scheduled.renders == 1
+    after = timezone.now() + timedelta(minutes=31)
+    monkeypatch.setattr(timezone, "now", lambda: after)
+    render(reader_request(), scheduled)
+    assert scheduled.renders == 2
+
+
+def test_a_change_while_it_renders_keeps_it_out_of_the_cache():
+    part = Part("article:1")
+    pagecache.tag_versions(["article:1"])
+
+    def produce_and_change():
+        pagecache.bump("article:1")
+        return part(request)()
+
+    request = reader_request()
+    fragments.render(request, "box", [1], produce_and_change)
+    render(reader_request(), part)
+    assert part.renders == 2
+
+
+def test_the_setting_turns_fragments_off(settings):
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 0
+    part = Part("article:1")
+    render(reader_request(), part)
+    render(reader_request(), part)
+    assert part.renders == 2
+
+
+TEMPLATE = ('{% load fragments %}{% fragment "box" key only_if=cacheable %}'
+            '{{ counter.next }}{% endfragment %}')
+
+
+class Counter:
+    def __init__(self, request):
+        self.request, self.count = request, 0
+
+    def next(self):
+        self.count += 1
+        pages.show(self.request, "article:5")
+        return self.count
+
+
+@pytest.mark.parametrize("cacheable, expected", [(True, "1"), (False, "2")])
+def test_the_template_tag_caches_unless_told_not_to(cacheable, expected):
+    template = Template(TEMPLATE)
+    request = reader_request()
+    counter = Counter(request)
+    context = {"request": request, "key": 5, "cacheable": cacheable, "counter": counter}
+    assert template.render(Context(context)) == "1"
+    assert template.render(Context(context)) == expected
+
+
+@pytest.mark.parametrize("source, message", [
+    ("{% load fragments %}{% fragment %}x{% endfragment %}", "needs a name"),
+    ("{% load fragments %}{% fragment only_if=a %}x{% endfragment %}", "needs a name"),
+    ("{% load fragments %}{% fragment 'x' %}never closed", "endfragment"),
+])
+def test_a_malformed_tag_says_what_is_wrong(source, message):
+    with pytest.raises(TemplateSyntaxError, match=message):
+        Template(source)
