@@ -58,3 +58,16 @@ def show_cards(request, articles):
     hit cheap."""
     for article in articles:
         show(request, *(f"author:{author.pk}" for author in article.authors.all()))
+
+
+# What keeps rendered parts of pages (newsroom.fragments.render, installed by the newsroom app
+# when it starts: articles imports no other app). Without it every part is rendered each time.
+keeper = None
+
+
+def kept(request, name, parts, produce):
+    """The text `produce()` makes (a part of a page, a count), or its copy kept in the cache
+    while every tag `produce` named with `show()` is unchanged (newsroom/fragments.py)."""
+    if keeper is None:
+        return produce()
+    return keeper(request, name, parts, produce)

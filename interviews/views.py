@@ -4,13 +4,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from articles import pages, previews
+from articles.listing import KeptListMixin
 from articles.publishing import can_preview
 
 from .models import Guest, Interview, InterviewPreviewLink
 from .services import find_moved_interview
 
 
-class InterviewListView(ListView):
+class InterviewListView(KeptListMixin, ListView):
     template_name = "interviews/list.html"
     context_object_name = "interviews"
     paginate_by = 20
@@ -18,13 +19,16 @@ class InterviewListView(ListView):
     def get_queryset(self):
         return Interview.objects.for_listing()
 
+    def list_tag(self):
+        return "list:interviews"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pages.show(self.request, "list:interviews")
+        pages.show(self.request, self.list_tag())
         return context
 
 
-class GuestView(ListView):
+class GuestView(KeptListMixin, ListView):
     template_name = "interviews/guest.html"
     context_object_name = "interviews"
     paginate_by = 20
@@ -33,6 +37,9 @@ class GuestView(ListView):
         self.guest = get_object_or_404(Guest.objects.select_related("photo"),
                                        slug=self.kwargs["slug"])
         return Interview.objects.for_listing().filter(guests=self.guest)
+
+    def list_tag(self):
+        return f"list:guest:{self.guest.pk}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(guest=self.guest, **kwargs)

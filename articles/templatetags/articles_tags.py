@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import cards
+from .. import cards, pages
 
 register = template.Library()
 
@@ -116,3 +116,11 @@ def story_card(context, article, sizes="", level=3, large=False, compact=False, 
 def picture(photo, sizes="", loading="", priority=False):
     """The `<img>` of includes/picture.html, without an include."""
     return mark_safe(cards.picture(photo, sizes, loading, priority))  # noqa: S308 - escaped
+
+
+@register.simple_tag(takes_context=True)
+def shows(context, *parts):
+    """Name a page-cache tag from its parts ({% shows "list:section" section.pk %} names
+    "list:section:3") where the page shows it: inside a fragment, for that fragment."""
+    pages.show(context.get("request"), ":".join(str(part) for part in parts))
+    return ""
