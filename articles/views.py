@@ -41,7 +41,7 @@ class TagView(KeptListMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.for_listing().filter(tags=self.tag)
+        return Article.objects.for_listing().tagged(self.tag)
 
     def list_tag(self):
         return f"list:tag:{self.tag.pk}"
