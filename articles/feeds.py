@@ -16,7 +16,8 @@ from django.utils.http import http_date
 from taggit.models import Tag, TaggedItem
 
 from . import pages
-from .models import Article, Correction, Section
+from .listing import section_or_404
+from .models import Article, Correction
 
 FEED_LENGTH = 50
 
@@ -199,7 +200,7 @@ class LatestStoriesFeed(StoryFeed):
 class SectionFeed(StoryFeed):
     def get_object(self, request, section):
         super().get_object(request)
-        return get_object_or_404(Section, slug=section)
+        return section_or_404(request, section)
 
     def stories(self, section):
         return Article.objects.for_listing().filter(section=section)

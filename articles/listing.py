@@ -8,9 +8,27 @@ or leaves the list.
 """
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.utils.functional import cached_property
 
 from . import pages
+from .models import Section
+
+
+def menu_sections(request):
+    """Every section in menu order, read once per request however many parts of the page use
+    them (the menu, the footer, the front page's blocks, a section's own page)."""
+    if not hasattr(request, "_nav_sections"):
+        request._nav_sections = list(Section.objects.all())
+    return request._nav_sections
+
+
+def section_or_404(request, slug):
+    """The section at `slug`, from the menu's sections (no query of its own)."""
+    for section in menu_sections(request):
+        if section.slug == slug:
+            return section
+    raise Http404("No such section")
 
 
 class KeptCountPaginator(Paginator):

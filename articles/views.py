@@ -8,8 +8,8 @@ from taggit.models import Tag
 
 from . import pages, previews
 from .images import save_editor_image
-from .listing import KeptListMixin
-from .models import Article, Author, Correction, PreviewLink, Section
+from .listing import KeptListMixin, section_or_404
+from .models import Article, Author, Correction, PreviewLink
 from .publishing import can_preview
 from .services import find_moved_article
 
@@ -22,7 +22,7 @@ class SectionView(KeptListMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        self.section = section_or_404(self.request, self.kwargs["section"])
         return Article.objects.for_listing().filter(section=self.section)
 
     def list_tag(self):
