@@ -34,9 +34,11 @@ def interview_card(interview, *, request=None, level=3, short=False, compact=Fal
         if len(links) > 1:
             links = [", ".join(links[:-1]), links[-1]]
         parts.append(f'<p class="interview-card__guests">With {" and ".join(links)}</p>')
-    if interview.summary and not compact:
-        summary = (Truncator(interview.summary).words(22, truncate=" …") if short
-                   else interview.summary)
+    # The summary is cut from the introduction's HTML each time it is asked for: once here.
+    summary = "" if compact else interview.summary
+    if summary:
+        if short:
+            summary = Truncator(summary).words(22, truncate=" …")
         parts.append(f'<p class="card__standfirst">{_e(summary)}</p>')
     parts.append(f'<p class="card__meta">By {_e(interview.interviewer.name)} '
                  f"{card_time(interview.publish_at)}</p>")
