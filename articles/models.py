@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Min, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -196,9 +197,12 @@ class ArticleQuerySet(PublishableQuerySet):
         return self.prefetch_related(byline())
 
     def for_listing(self):
+        # Cards, feeds and search results show no body: its HTML and the search vector are the
+        # largest columns of a row, left in the database.
         return (
             self.published()
             .select_related("section", "lead_photo")
+            .defer("body", "search_vector")
             .with_byline()
             .order_by("-publish_at", "-pk")
         )
@@ -212,6 +216,14 @@ class ArticleQuerySet(PublishableQuerySet):
         """A story with everything its page shows (previews, which keep no fragments)."""
         return self.for_page().prefetch_related(*Article.page_parts())
 
+    def tagged(self, tag):
+        """Stories carrying `tag`. Asked as an IN over the tag's own rows: a join casts
+        taggit's integer object id for every row, and PostgreSQL then compared each of the
+        newest stories with every story of a popular tag (0.2 s for a page at 100,000)."""
+        rows = TaggedItem.objects.filter(tag=tag,
+                                         content_type=ContentType.objects.get_for_model(self.model))
+        return self.filter(pk__in=rows.values("object_id"))
+
     def latest_per_section(self, per_section, sections, exclude=()):
         """The newest `per_section` published stories of each of `sections`, in one query.
 
@@ -219,12 +231,22 @@ class ArticleQuerySet(PublishableQuerySet):
         (index on section, status, publish_at), so the cost does not grow with the archive;
         ranking every published story with a window function did. Stories in `exclude`
         (pks already elsewhere on the page) leave their place to the next ones.
+
+        Where the database allows it (PostgreSQL) the subqueries are joined in one UNION that
+        the planner looks up by primary key: an OR of them made it walk every public story
+        (0.4 s at 100,000 stories). SQLite takes no ORDER BY inside a UNION: there, the OR.
         """
-        newest = Q(pk__in=[])
-        for section in sections:
-            newest |= Q(pk__in=self.published().filter(section=section).exclude(pk__in=exclude)
-                        .order_by("-publish_at", "-pk").values("pk")[:per_section])
-        return self.for_listing().filter(newest)
+        candidates = (self.published().exclude(pk__in=exclude)
+                      .order_by("-publish_at", "-pk").values("pk"))
+        newest = [candidates.filter(section_id=section.pk)[:per_section] for section in sections]
+        if not newest:
+            return self.none()
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            return self.for_listing().filter(pk__in=newest[0].union(*newest[1:], all=True))
+        either = Q(pk__in=[])
+        for ids in newest:
+            either |= Q(pk__in=ids)
+        return self.for_listing().filter(either)
 
 
 class Article(Publishable, models.Model):

@@ -52,8 +52,22 @@ def show_articles(request, articles):
 
 
 def show_cards(request, articles):
-    """Story cards on one of their own lists (front, section, tag, author page, feed): any
-    change to a public story already refreshes its lists, photo changes included, so only
-    the bylines need naming. This keeps a long list's tags few, and a cache hit cheap."""
+    """Stories on one of their own lists (a feed; a card in a list names its byline itself,
+    articles.cards): any change to a public story already refreshes its lists, photo changes
+    included, so only the bylines need naming. This keeps a long list's tags few, and a cache
+    hit cheap."""
     for article in articles:
         show(request, *(f"author:{author.pk}" for author in article.authors.all()))
+
+
+# What keeps rendered parts of pages (newsroom.fragments.render, installed by the newsroom app
+# when it starts: articles imports no other app). Without it every part is rendered each time.
+keeper = None
+
+
+def kept(request, name, parts, produce):
+    """The text `produce()` makes (a part of a page, a count), or its copy kept in the cache
+    while every tag `produce` named with `show()` is unchanged (newsroom/fragments.py)."""
+    if keeper is None:
+        return produce()
+    return keeper(request, name, parts, produce)

@@ -8,45 +8,55 @@ from taggit.models import Tag
 
 from . import pages, previews
 from .images import save_editor_image
-from .models import Article, Author, Correction, PreviewLink, Section
+from .listing import KeptListMixin, section_or_404
+from .models import Article, Author, Correction, PreviewLink
 from .publishing import can_preview
 from .services import find_moved_article
 
+# The list pages show their cards in a fragment per page number (the templates), and keep
+# their count (KeptListMixin): a page rendered again reads its header's row and no story.
 
-class SectionView(ListView):
+
+class SectionView(KeptListMixin, ListView):
     template_name = "articles/section.html"
     paginate_by = 20
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        self.section = section_or_404(self.request, self.kwargs["section"])
         return Article.objects.for_listing().filter(section=self.section)
+
+    def list_tag(self):
+        return f"list:section:{self.section.pk}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section,
                                            current_section=self.section.slug, **kwargs)
-        pages.show(self.request, f"list:section:{self.section.pk}")
-        pages.show_cards(self.request, context["object_list"])
+        pages.show(self.request, self.list_tag())
         return context
 
 
-class TagView(ListView):
+class TagView(KeptListMixin, ListView):
     template_name = "articles/tag.html"
     paginate_by = 20
-    # A tag only unpublished stories carry would give away what they are about.
-    allow_empty = False
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.for_listing().filter(tags=self.tag)
+        return Article.objects.for_listing().tagged(self.tag)
+
+    def list_tag(self):
+        return f"list:tag:{self.tag.pk}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
-        pages.show(self.request, f"tag:{self.tag.pk}", f"list:tag:{self.tag.pk}")
-        pages.show_cards(self.request, context["object_list"])
+        pages.show(self.request, f"tag:{self.tag.pk}", self.list_tag())
+        # A tag only unpublished stories carry would give away what they are about. (The kept
+        # count answers this; ListView's allow_empty would ask the database every time.)
+        if not context["paginator"].count:
+            raise Http404("No such tag")
         return context
 
 
-class AuthorView(ListView):
+class AuthorView(KeptListMixin, ListView):
     template_name = "articles/author.html"
     paginate_by = 20
 
@@ -55,10 +65,12 @@ class AuthorView(ListView):
                                         slug=self.kwargs["slug"])
         return Article.objects.for_listing().filter(authors=self.author)
 
+    def list_tag(self):
+        return f"list:author:{self.author.pk}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
-        pages.show(self.request, f"author:{self.author.pk}", f"list:author:{self.author.pk}")
-        pages.show_cards(self.request, context["object_list"])
+        pages.show(self.request, f"author:{self.author.pk}", self.list_tag())
         return context
 
 

@@ -4,13 +4,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from articles import pages, previews
+from articles.listing import KeptListMixin
 from articles.publishing import can_preview
 
 from .models import Guest, Interview, InterviewPreviewLink
 from .services import find_moved_interview
 
 
-class InterviewListView(ListView):
+class InterviewListView(KeptListMixin, ListView):
     template_name = "interviews/list.html"
     context_object_name = "interviews"
     paginate_by = 20
@@ -18,14 +19,16 @@ class InterviewListView(ListView):
     def get_queryset(self):
         return Interview.objects.for_listing()
 
+    def list_tag(self):
+        return "list:interviews"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pages.show(self.request, "list:interviews")
-        show_interviews(self.request, context["object_list"])
+        pages.show(self.request, self.list_tag())
         return context
 
 
-class GuestView(ListView):
+class GuestView(KeptListMixin, ListView):
     template_name = "interviews/guest.html"
     context_object_name = "interviews"
     paginate_by = 20
@@ -35,18 +38,13 @@ class GuestView(ListView):
                                        slug=self.kwargs["slug"])
         return Interview.objects.for_listing().filter(guests=self.guest)
 
+    def list_tag(self):
+        return f"list:guest:{self.guest.pk}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(guest=self.guest, **kwargs)
         pages.show(self.request, f"guest:{self.guest.pk}", f"list:guest:{self.guest.pk}")
-        show_interviews(self.request, context["object_list"])
         return context
-
-
-def show_interviews(request, interviews):
-    """For the page cache: these cards show the interview, its interviewer and its guests."""
-    for interview in interviews:
-        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}",
-                   *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
 
 
 def _render(request, interview, preview=False, preview_link=None):

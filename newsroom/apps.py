@@ -6,6 +6,9 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import pagecache
+        from articles import pages
+
+        from . import fragments, pagecache
 
         pagecache.connect()
+        pages.keeper = fragments.render

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 
-from articles.models import Section
+from articles.listing import menu_sections
 
 from .models import Page
 
@@ -11,9 +11,7 @@ FOOTER_PAGES_KEY = "newsroom:footer-pages"
 
 def sections_for(request):
     """The menu's sections, read once per request however many parts of the page use them."""
-    if not hasattr(request, "_nav_sections"):
-        request._nav_sections = list(Section.objects.all())
-    return request._nav_sections
+    return menu_sections(request)
 
 
 def site(request):

@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -37,18 +38,23 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        content = front.build(front.Curation.live(), sections_for(self.request))
-        show_front_page(self.request, content)
-        return super().get_context_data(front=content, **kwargs)
+        request = self.request
+
+        def content():
+            built = front.build(front.Curation.live(), sections_for(request))
+            show_front_page(request, built)
+            return built
+
+        # Built when the template first reads it, inside the page's fragment (home.html): a
+        # page whose fragment is kept runs none of the front page's queries.
+        return super().get_context_data(front=SimpleLazyObject(content), front_kept=True,
+                                        **kwargs)
 
 
 def show_front_page(request, content):
-    """Tell the page cache what the front page shows, and when its curation runs out."""
+    """Tell the page cache what the front page shows, and when its curation runs out. The
+    cards name their own bylines, interviewers and guests as they render."""
     pages.show(request, "list:front", "list:interviews")
-    pages.show_cards(request, content.articles)
-    for interview in content.interviews:
-        pages.show(request, f"interview:{interview.pk}", f"author:{interview.interviewer_id}",
-                   *(f"guest:{appearance.guest_id}" for appearance in interview.lineup.all()))
     pages.expires(request, content.expires)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import pages
+from .. import cards, pages
 
 register = template.Library()
 
@@ -116,4 +116,27 @@ def story_shown(context, article, related=False):
                *(f"tag:{tag.pk}" for tag in article.tags.all()))
     if related:
         pages.show_articles(request, article.public_related)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def story_card(context, article, sizes="", level=3, large=False, compact=False, no_photo=False,
+               loading="", priority=False):
+    """A story's card (articles.cards.story_card), naming its byline for the page cache."""
+    return cards.story_card(article, request=context.get("request"), sizes=sizes, level=level,
+                            large=large, compact=compact, no_photo=no_photo, loading=loading,
+                            priority=priority)
+
+
+@register.simple_tag
+def picture(photo, sizes="", loading="", priority=False):
+    """The `<img>` of includes/picture.html, without an include."""
+    return mark_safe(cards.picture(photo, sizes, loading, priority))  # noqa: S308 - escaped
+
+
+@register.simple_tag(takes_context=True)
+def shows(context, *parts):
+    """Name a page-cache tag from its parts ({% shows "list:section" section.pk %} names
+    "list:section:3") where the page shows it: inside a fragment, for that fragment."""
+    pages.show(context.get("request"), ":".join(str(part) for part in parts))
     return ""

@@ -7,6 +7,7 @@ from django import template
 
 from articles import pages
 
+from .. import cards
 from ..models import Interview
 
 register = template.Library()
@@ -71,3 +72,13 @@ def interview_shown(context, interview):
                  if appearance.guest.photo_id),
                *(f"tag:{tag.pk}" for tag in tags), *(f"list:tag:{tag.pk}" for tag in tags))
     return ""
+
+
+@register.simple_tag(takes_context=True)
+def interview_card(context, interview, level=3, short=False, compact=False, with_guests=False,
+                   guest_photos=False):
+    """An interview's card (interviews.cards.interview_card), naming what it shows for the
+    page cache."""
+    return cards.interview_card(interview, request=context.get("request"), level=level,
+                                short=short, compact=compact, with_guests=with_guests,
+                                guest_photos=guest_photos)

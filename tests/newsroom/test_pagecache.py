@@ -57,7 +57,10 @@ def test_a_scheduled_story_appears_when_its_time_comes(client, editor, monkeypat
     assert "Embargoed budget" in front(client)
 
 
-def test_staff_always_get_a_fresh_page(client, editor, django_assert_max_num_queries):
+def test_staff_always_get_a_fresh_page(client, editor, settings, django_assert_max_num_queries):
+    # Counting queries tells a rendered page from a stored one only with no part of it kept
+    # (fragments are kept for staff too, and refreshed by the same rules: test_fragments.py).
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 0
     ArticleFactory(title="Desk view")
     front(client)
     client.force_login(editor)
@@ -67,7 +70,9 @@ def test_staff_always_get_a_fresh_page(client, editor, django_assert_max_num_que
 
 
 def test_the_cache_can_be_turned_off(client, settings):
+    # Both of them: the page cache, and the fragments the front page is drawn from.
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 0
     ArticleFactory(title="First")
     front(client)
     Article.objects.update(title="Changed behind the desk's back")
