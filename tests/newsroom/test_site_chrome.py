@@ -118,7 +118,9 @@ def test_a_warm_page_asks_nothing_for_its_menu_or_footer(client, settings, site)
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     Page.objects.create(title="About us", slug="about")
     menu_query = str(Section.objects.all().query)
-    for path in (site["story"], site["interview"], site["missing"]):
+    # A story that is not there: a 404 page whose view reads no section either.
+    missing_story = "/world/2020/01/01/no-such-story/"
+    for path in (site["story"], site["interview"], missing_story):
         cold = html_of(client, path)
         cache.delete(FOOTER_PAGES_KEY)  # the footer's own cache is not even read
         with CaptureQueriesContext(connection) as queries:
