@@ -41,9 +41,13 @@ _START, _STOP = "\u0002", "\u0003"  # never in a cleaned query or in stored text
 
 def clean_query_text(raw):
     """Printable text only, with runs of spaces, controls and separators made one space."""
-    text = "".join(
-        " " if unicodedata.category(ch).startswith(("C", "Z")) else ch for ch in raw or ""
-    )
+    text = raw or ""
+    # isprintable() is false exactly for a character of a C or Z category other than the
+    # space: most text has none, and need not be read a character at a time.
+    if not text.isprintable():
+        text = "".join(
+            " " if unicodedata.category(ch).startswith(("C", "Z")) else ch for ch in text
+        )
     return re.sub(r"\s+", " ", text).strip()
 
 

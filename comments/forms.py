@@ -119,8 +119,11 @@ class CommentForm(forms.Form):
 
     @property
     def token_value(self):
-        """The token to draw: the one sent back, or a fresh one if it was unusable."""
-        if self.is_bound and not self.errors.get("token") and self.data.get("token"):
+        """The token to draw: the one sent back, or a fresh one if it was unusable; a blank
+        form's own, drawn when it was made."""
+        if not self.is_bound:
+            return self.initial["token"]
+        if not self.errors.get("token") and self.data.get("token"):
             return self.data["token"]
         return make_token(self.story)
 

@@ -17,6 +17,9 @@ Rules for a fragment's content (the template tag in newsroom/templatetags/fragme
 - it is the same for every reader: no CSRF token, user, message or preview banner inside;
 - what it queries is evaluated inside it (lazy querysets), so a hit runs no query for it.
 
+A hit costs one cache round trip once this process has met the fragment (its copy and its
+tags' versions are read together), two otherwise.
+
 NEWSROOM_FRAGMENT_CACHE_SECONDS bounds how long a fragment is kept (0 turns fragments off).
 A cache that does not answer means the fragment is rendered, as if it were not stored.
 """
@@ -54,17 +57,46 @@ def render(request, name, parts, produce):
         return produce()
     key = fragment_key(request, name, parts)
     try:
-        entry = cache.get(key)
-        if entry is not None and _fresh(entry):
-            _name_on_page(request, entry["tags"], _when(entry["expires"]))
-            return entry["html"]
+        entry = _fetch(key)
+        if entry is not None:
+            _seen(key, entry["tags"])
+            if entry["fresh"]:
+                _name_on_page(request, entry["tags"], _when(entry["expires"]))
+                return entry["html"]
     except CacheUnavailable:
         return produce()
     html, tags, expires, started = _render_collecting(request, produce)
     _name_on_page(request, tags, expires)
     if tags:
         _store(key, html, tags, expires, started)
+        _seen(key, tags)
     return html
+
+
+# The tags each fragment this process met last carried: asked for in the same round trip as
+# the fragment itself, a copy that still carries them needs no second one for their versions.
+_known_tags = {}
+KNOWN_TAGS_LIMIT = 4096
+
+
+def _seen(key, tags):
+    tags = frozenset(tags)
+    if _known_tags.get(key) != tags:
+        if len(_known_tags) >= KNOWN_TAGS_LIMIT:
+            _known_tags.clear()
+        _known_tags[key] = tags
+
+
+def _fetch(key):
+    """The stored copy with `fresh` set, in one round trip when its tags are known here."""
+    expected = _known_tags.get(key, frozenset())
+    found = cache.get_many([key, *(f"{TAG_PREFIX}{tag}" for tag in expected)])
+    entry = found.pop(key, None)
+    if entry is None:
+        return None
+    if not entry["tags"].keys() <= expected:
+        found = None  # it carries other tags than last time: ask for them
+    return {**entry, "fresh": _fresh(entry, found)}
 
 
 def _render_collecting(request, produce):
@@ -89,10 +121,13 @@ def _when(timestamp):
     return None if timestamp is None else datetime.fromtimestamp(timestamp, tz=UTC)
 
 
-def _fresh(entry):
+def _fresh(entry, current=None):
+    """Before its time runs out, and carrying the current version of each of its tags
+    (`current`: those versions, if already read)."""
     if timezone.now().timestamp() >= entry["until"]:
         return False
-    current = cache.get_many([f"{TAG_PREFIX}{tag}" for tag in entry["tags"]])
+    if current is None:
+        current = cache.get_many([f"{TAG_PREFIX}{tag}" for tag in entry["tags"]])
     return all(current.get(f"{TAG_PREFIX}{tag}") == version
                for tag, version in entry["tags"].items())
 

@@ -44,7 +44,8 @@ def outage_response(request, error):
     _log(error)
     try:
         # No section menu: it would need the database that just failed.
-        response = render(request, "503.html", {"nav_sections": [], "footer_pages": []}, status=503)
+        response = render(request, "503.html", {"nav_sections": [], "footer_pages": [],
+                                                "chrome_from_cache": False}, status=503)
     except Exception:  # noqa: BLE001 - the page must go out whatever else is broken
         response = HttpResponse(
             "<!doctype html><title>Back soon</title><h1>We will be back in a moment</h1>",

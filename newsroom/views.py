@@ -73,7 +73,8 @@ def server_error(request):
     if outage.is_outage(error):
         return outage.outage_response(request, error)
     try:
-        return render(request, "500.html", {"nav_sections": []}, status=500)
+        return render(request, "500.html", {"nav_sections": [], "chrome_from_cache": False},
+                      status=500)
     except Exception:  # noqa: BLE001 - the page must go out whatever else is broken
         return defaults.server_error(request, template_name="500-plain.html")
 

@@ -11,6 +11,7 @@ import re
 from django import template
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.html import Urlizer
@@ -238,6 +239,39 @@ def _reply_target(request, discussion):
         return None
     return next((comment for comment in discussion.threads if comment.pk == int(wanted)),
                 None)
+
+
+# The visible fields of a blank form, as HTML, by what they are drawn from (see below).
+_blank_fields = {}
+
+
+def _field_shape(form):
+    """Everything a blank form's visible fields are drawn from: the same shape, the same HTML.
+    (Limits come from settings at form time, so the shape includes them.)"""
+    return (form.auto_id, form.prefix, form.use_required_attribute, *(
+        (name, field.label, field.help_text, getattr(field, "max_length", None), field.required,
+         type(field.widget), repr(field.widget.attrs), repr(field.initial),
+         repr(form.initial.get(name)))
+        for name, field in form.fields.items() if not field.widget.is_hidden
+    ))
+
+
+@register.simple_tag
+def comment_form_fields(form):
+    """The form's name, email, comment and trap fields, with their labels, help and errors.
+
+    Every story's blank form draws the same fields, and Django's widget renderer costs more
+    than the rest of the form, so a blank form's fields are drawn once per process and shape
+    and used again; they hold no token (those are the hidden inputs around them). A form sent
+    back with errors is drawn in full, with its values, errors and aria-invalid marks."""
+    if form.is_bound:
+        return render_to_string("comments/form_fields.html", {"form": form})
+    shape = _field_shape(form)
+    html = _blank_fields.get(shape)
+    if html is None:
+        html = _blank_fields.setdefault(
+            shape, render_to_string("comments/form_fields.html", {"form": form}))
+    return html
 
 
 @register.inclusion_tag("comments/form.html", takes_context=True)

@@ -99,9 +99,8 @@ def test_a_warm_story_page_asks_only_for_the_story_row(client, django_assert_max
     for n in range(30):
         CommentFactory(article=story, body=f"Comment {n}.")
     cold = page(client, story)  # renders every fragment once
-    # The story's row and the section menu; no byline, tags, notes, related stories,
-    # interviews or comments.
-    with django_assert_max_num_queries(2):
+    # The story's row; no menu, byline, tags, notes, related stories, interviews or comments.
+    with django_assert_max_num_queries(1):
         warm = page(client, story)
     for shown in ("Ann Writer", "#Harbour", "An older story", "Comment 29.", "30 comments"):
         assert shown in cold and shown in warm
@@ -128,7 +127,7 @@ def test_a_warm_interview_page_asks_only_for_the_interview_row(
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     interview = build_interview(guests=2, segments=3, questions=2, tags=["Harbour"])
     page(client, interview)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):  # the interview's row; the menu is kept too
         html = page(client, interview)
     assert html.count('class="exchange__answer"') == 12
     assert "#Harbour" in html and "Section title 3" in html

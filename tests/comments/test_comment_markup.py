@@ -72,3 +72,47 @@ def test_no_reply_links_once_the_discussion_is_closed(client):
     html = client.get(story.get_absolute_url()).content.decode()
     assert f'id="comment-{comment.pk}"' in html
     assert "?reply=" not in html
+
+
+def django_drawn_fields(form):
+    """The fields as Django's own form renderer draws them, every time."""
+    from django.template.loader import render_to_string
+
+    return render_to_string("comments/form_fields.html", {"form": form})
+
+
+@pytest.mark.django_db
+def test_a_blank_form_shows_the_fields_django_draws_and_follows_the_length_limit(
+        client, settings):
+    from comments.forms import CommentForm
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    story = CommentFactory().article
+    for limit in (4000, 120):
+        settings.COMMENTS_MAX_LENGTH = limit
+        for _ in range(2):  # the second page uses the fields drawn for the first
+            html = client.get(story.get_absolute_url()).content.decode()
+            fields = django_drawn_fields(CommentForm(story=story))
+            assert fields in html
+            assert f'maxlength="{limit}"' in fields
+    for expected in ('<label for="id_author_name">Name</label>',
+                     'aria-describedby="id_email_helptext"', 'autocomplete="email"',
+                     '<label for="id_website">Leave this field empty</label>'):
+        assert expected in html
+
+
+@pytest.mark.django_db
+def test_a_form_sent_back_with_errors_shows_its_values_and_marks(client):
+    from comments.forms import CommentForm
+
+    story = CommentFactory().article
+    client.get(story.get_absolute_url())  # a blank form's fields are kept
+    form = CommentForm({"author_name": "Ann", "email": "not-an-address", "body": ""},
+                       story=story)
+    fields = django_drawn_fields(form)
+    from comments.templatetags.comments_tags import comment_form_fields
+
+    assert comment_form_fields(form) == fields
+    assert 'value="Ann"' in fields and 'value="not-an-address"' in fields
+    assert fields.count('aria-invalid="true"') == 2
+    assert "Write a comment before sending it." in fields

@@ -187,3 +187,42 @@ def test_the_template_tag_caches_unless_told_not_to(cacheable, expected):
 def test_a_malformed_tag_says_what_is_wrong(source, message):
     with pytest.raises(TemplateSyntaxError, match=message):
         Template(source)
+
+
+class CountingCache:
+    """The cache, counting the round trips asked of it."""
+
+    def __init__(self, cache):
+        self.cache, self.trips = cache, 0
+
+    def __getattr__(self, name):
+        method = getattr(self.cache, name)
+
+        def counted(*args, **kwargs):
+            self.trips += 1
+            return method(*args, **kwargs)
+        return counted
+
+
+def test_a_kept_fragment_is_read_in_one_round_trip_and_still_sees_every_change(monkeypatch):
+    from django.core.cache import cache
+
+    counting = CountingCache(cache)
+    monkeypatch.setattr(fragments, "cache", counting)
+    part = Part("article:1", "photo:2")
+    render(reader_request(), part)
+    render(reader_request(), part)
+    counting.trips = 0
+    assert render(reader_request(), part) == "part #1"
+    assert counting.trips == 1
+    pagecache.bump("photo:2")
+    assert render(reader_request(), part) == "part #2"
+    # Stored elsewhere (another worker) with a tag this one has not seen: still checked.
+    other = Part("article:1", "photo:2", "author:5")
+    other_key = fragments.fragment_key(reader_request(), "box", [1])
+    fragments._known_tags.pop(other_key)
+    pagecache.bump("article:1")
+    assert render(reader_request(), other) == "part #1"
+    fragments._known_tags[other_key] = frozenset({"article:1", "photo:2"})
+    pagecache.bump("author:5")
+    assert render(reader_request(), other) == "part #2"

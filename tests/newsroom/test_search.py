@@ -571,3 +571,16 @@ def test_both_plans_find_the_same_stories(world, sport, monkeypatch, row_test_co
                                      "heron")
     assert not in_world.truncated
     assert [story.slug for story in in_world] == ["bird-1", "bird-5", "bird-7", "bird-3"]
+
+
+@pytest.mark.parametrize("raw", [
+    "Plain words, nothing odd.", "tab\there\nnew line\r\nand\u00a0no-break",
+    "zero\u200bwidth, soft\u00adhyphen, bidi\u202emark", "line\u2028and paragraph\u2029sep",
+    "private \ue000 use, unassigned \U000e0080, nul \x00 and bell \x07", "", None,
+])
+def test_cleaned_text_keeps_printable_characters_and_spaces_out_the_rest(raw):
+    import unicodedata
+
+    by_character = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch
+                           for ch in raw or "")
+    assert article_search.clean_query_text(raw) == re.sub(r"\s+", " ", by_character).strip()
