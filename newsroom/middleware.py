@@ -7,7 +7,7 @@ import re
 import brotli
 from csp.middleware import CSPMiddleware, PolicyParts
 
-from .stylesheet import site_css
+from .inlined import script_sources, site_css
 from .views import error_page
 
 _JSON_LD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -45,7 +45,8 @@ def page_json_ld_hashes(response):
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's header (CONTENT_SECURITY_POLICY in settings), with the hash of each JSON-LD
-    block on the page allowed by name: the only inline script the site writes.
+    block on the page and of our own inlined scripts allowed by name: the only inline scripts
+    the site writes.
 
     The hashes are read from the body rather than recorded while rendering, so a page served
     from the page cache (which stores no Content-Security-Policy header) gets the same policy;
@@ -57,11 +58,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if response.streaming or "html" not in response.get("Content-Type", ""):
             return parts
         update = dict(parts.update or {})
-        # The stylesheet inlined in the public pages (newsroom/stylesheet.py), by its hash.
+        # The stylesheet and scripts inlined in the public pages (newsroom/inlined.py), by hash.
         update["style-src"] = [*update.get("style-src", []), site_css()[1]]
-        hashes = page_json_ld_hashes(response)
-        if hashes:
-            update["script-src"] = [*update.get("script-src", []), *hashes]
+        hashes = [*script_sources(), *page_json_ld_hashes(response)]
+        update["script-src"] = [*update.get("script-src", []), *hashes]
         return PolicyParts(parts.config, update, parts.replace, parts.nonce)
 
 

@@ -4,7 +4,8 @@ import base64
 import hashlib
 import re
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,6 +14,12 @@ from articles.models import Article
 from tests.articles.factories import ArticleFactory, AuthorFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
+
+# The comment form's script, inlined on pages served from the cache (newsroom/inlined.py).
+FORM_SCRIPT = (Path(django_settings.BASE_DIR) / "comments" / "static" / "comments" / "form.js"
+               ).read_text()
+_FORM_DIGEST = base64.b64encode(hashlib.sha256(FORM_SCRIPT.encode()).digest()).decode()
+FORM_SCRIPT_HASH = f"'sha256-{_FORM_DIGEST}'"
 
 
 def directives(policy):
@@ -56,7 +63,8 @@ def test_public_pages_send_the_security_headers(client, public_paths):
         response = client.get(path)
         assert response.status_code == 200, path
         policy = directives(response["Content-Security-Policy"])
-        assert policy["script-src"] == ["'self'", *json_ld_hashes(response.content)], path
+        assert policy["script-src"] == ["'self'", FORM_SCRIPT_HASH,
+                                        *json_ld_hashes(response.content)], path
         assert policy["frame-ancestors"] == ["'none'"], path
         assert policy["default-src"] == ["'self'"], path
         assert policy["object-src"] == ["'none'"], path
@@ -84,7 +92,7 @@ def test_json_ld_is_allowed_by_its_hash_and_nothing_else_inline(client, story):
         hashes = json_ld_hashes(response.content)
         assert hashes, attempt  # the article page has NewsArticle and breadcrumb data
         policy = directives(response["Content-Security-Policy"])
-        assert policy["script-src"] == ["'self'", *hashes], attempt
+        assert policy["script-src"] == ["'self'", FORM_SCRIPT_HASH, *hashes], attempt
 
 
 @pytest.mark.parametrize("coding", ["br", "gzip"])
@@ -96,7 +104,7 @@ def test_json_ld_hashes_are_sent_with_compressed_pages_too(client, story, coding
         response = client.get(story.get_absolute_url(), HTTP_ACCEPT_ENCODING=coding)
         assert response["Content-Encoding"] == coding, attempt
         policy = directives(response["Content-Security-Policy"])
-        assert policy["script-src"] == ["'self'", *hashes], attempt
+        assert policy["script-src"] == ["'self'", FORM_SCRIPT_HASH, *hashes], attempt
 
 
 def test_a_report_address_is_added_when_configured(client, story, settings):
@@ -194,12 +202,39 @@ def test_article_page_loads_everything_from_the_site_itself(client, story):
     assert response.status_code == 200
     parser = Resources()
     parser.feed(response.content.decode())
-    assert parser.urls, "the page should at least load its stylesheet and photos"
+    assert parser.urls, "the page should at least show its icon and photos"
     assert any(kind == "link" for kind, _ in parser.urls)
     assert any(kind == "img" for kind, _ in parser.urls)
     assert external(parser.urls) == []
-    # The only inline script is JSON-LD data, which the CSP does not need to allow.
-    assert all(kind == "application/ld+json" for kind, _ in parser.inline_scripts)
+    # The only inline scripts are JSON-LD data and the comment form's own script.
+    assert all(kind == "application/ld+json" or text == FORM_SCRIPT
+               for kind, text in parser.inline_scripts)
+    assert FORM_SCRIPT in [text for _, text in parser.inline_scripts]
+
+
+def test_every_inline_script_is_allowed_by_its_hash(client, story):
+    """The browser runs the comment form's inlined script (and accepts the JSON-LD) on a page
+    rendered and on the same page from the cache, compressed or not."""
+    for coding in ["", "br", "", "gzip"]:
+        response = client.get(story.get_absolute_url(), HTTP_ACCEPT_ENCODING=coding)
+        policy = directives(response["Content-Security-Policy"])
+        plain = client.get(story.get_absolute_url()).content.decode()
+        blocks = re.findall(r"<script[^>]*>(.*?)</script>", plain, re.S)
+        assert len(blocks) >= 2, coding
+        for block in blocks:
+            digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy["script-src"], (coding, block[:60])
+
+
+def test_the_site_icon_comes_with_the_page(client, story):
+    """No request for the icon while a page loads: it is a data: address of our own SVG."""
+    html = client.get(story.get_absolute_url()).content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    assert href.startswith("data:image/svg+xml,")
+    icon = (Path(django_settings.BASE_DIR) / "static" / "favicon.svg").read_text().strip()
+    assert unquote(href.removeprefix("data:image/svg+xml,")) == icon
+    assert not re.search(r"[\s\"<>#]", href)  # a valid URL inside the attribute
+    assert "data:" in directives(client.get("/")["Content-Security-Policy"])["img-src"]
 
 
 def test_other_public_pages_load_nothing_from_other_hosts(client, public_paths):
@@ -207,7 +242,8 @@ def test_other_public_pages_load_nothing_from_other_hosts(client, public_paths):
         parser = Resources()
         parser.feed(client.get(path).content.decode())
         assert external(parser.urls) == [], path
-        assert all(kind == "application/ld+json" for kind, _ in parser.inline_scripts), path
+        assert all(kind == "application/ld+json" or text == FORM_SCRIPT
+                   for kind, text in parser.inline_scripts), path
 
 
 def test_images_pasted_from_other_sites_are_not_loaded(client, story):
