@@ -35,7 +35,7 @@ from django.utils import timezone
 from articles import pages
 
 from .cache import CacheUnavailable
-from .pagecache import CHANGED_KEY, TAG_PREFIX, next_scheduled, tag_versions
+from .pagecache import CHANGED_KEY, TAG_PREFIX, next_scheduled, release, tag_versions
 
 PREFIX = "newsroom:fragment:"
 
@@ -46,7 +46,7 @@ def enabled():
 
 def fragment_key(request, name, parts):
     host = request.get_host() if request is not None else ""
-    raw = "\x1f".join([host, name, *(str(part) for part in parts)])
+    raw = "\x1f".join([release(), host, name, *(str(part) for part in parts)])
     return f"{PREFIX}{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

@@ -143,8 +143,31 @@ def _cacheable_request(request):
 
 def _page_key(request):
     query = request.GET.urlencode() if request.GET else ""
-    digest = hashlib.sha256(f"{request.get_host()}{request.path}?{query}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{release()}{request.get_host()}{request.path}?{query}".encode()).hexdigest()
     return f"{PAGE_PREFIX}{digest}"
+
+
+_release = None
+RELEASE_FOLDERS = ("templates", "static", "articles", "comments", "interviews", "newsroom",
+                   "accounts")
+
+
+def release():
+    """A digest of the site's own templates and code, read once per process: part of every
+    page's and fragment's key, so pages drawn by the previous release of the site are not
+    served after a deploy, however long they could otherwise be kept."""
+    global _release
+    if _release is None:
+        digest = hashlib.sha256()
+        for folder in RELEASE_FOLDERS:
+            for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+                if path.suffix in (".html", ".py", ".txt", ".xml", ".js", ".css") \
+                        and "migrations" not in path.parts and path.is_file():
+                    digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                    digest.update(path.read_bytes())
+        _release = digest.hexdigest()[:16]
+    return _release
 
 
 def next_scheduled():
