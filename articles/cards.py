@@ -91,3 +91,26 @@ def story_card(article, *, request=None, sizes="", level=3, large=False, compact
     parts.append(f'<p class="card__meta">{line} {card_time(article.publish_at)}</p>')
     parts.append("</div></article>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def short_date(value):
+    """`<time>` of a search result: "3 Mar 2026" (the `date:"j M Y"` filter, unparsed)."""
+    if not value:
+        return '<time datetime=""></time>'
+    local = timezone.localtime(value)
+    return (f'<time datetime="{local.replace(microsecond=0).isoformat()}">'
+            f"{local.day} {_e(str(MONTHS_3[local.month]).title())} {local.year}</time>")
+
+
+def search_result(article):
+    """A story found by the search page: section, headline, the snippet around the match
+    (already escaped, with its own <mark>s), byline and date."""
+    snippet = getattr(article, "snippet", "")
+    return mark_safe(  # noqa: S308 - every value escaped, the snippet by the search
+        '<article class="card"><div class="card__text">'
+        f'<p class="kicker">{_e(article.section.name)}</p>'
+        f'<h2 class="card__title"><a href="{_e(article.get_absolute_url())}">'
+        f"{_e(article.title)}</a></h2>"
+        + (f'<p class="card__standfirst search-snippet">{_e(snippet)}</p>' if snippet else "")
+        + f'<p class="card__meta">{byline(article.authors.all())} '
+        f"{short_date(article.publish_at)}</p></div></article>")

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from articles import pages
-from articles.cards import card_time, picture
+from articles.cards import card_time, picture, short_date
 
 
 def interview_card(interview, *, request=None, level=3, short=False, compact=False,
@@ -44,3 +44,25 @@ def interview_card(interview, *, request=None, level=3, short=False, compact=Fal
                  f"{card_time(interview.publish_at)}</p>")
     parts.append("</div></article>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def search_result(interview, level=2):
+    """An interview found by the search page (its line-up prefetched): guests, the snippet
+    around the match (already escaped, with its own <mark>s), interviewer and date."""
+    lineup = interview.lineup.all()
+    guests = ""
+    if lineup:
+        links = [f'<a href="{_e(appearance.guest.get_absolute_url())}">'
+                 f"{_e(appearance.guest.full_name)}</a>" for appearance in lineup]
+        if len(links) > 1:
+            links = [", ".join(links[:-1]), links[-1]]
+        guests = f'<p class="interview-card__guests">With {" and ".join(links)}</p>'
+    snippet = getattr(interview, "snippet", "")
+    return mark_safe(  # noqa: S308 - every value escaped, the snippet by the search
+        '<article class="card interview-card search-result--interview"><div class="card__text">'
+        '<p class="kicker">Interview</p>'
+        f'<h{level} class="card__title"><a href="{_e(interview.get_absolute_url())}">'
+        f"{_e(interview.title)}</a></h{level}>{guests}"
+        + (f'<p class="card__standfirst search-snippet">{_e(snippet)}</p>' if snippet else "")
+        + f'<p class="card__meta">By {_e(interview.interviewer.name)} '
+        f"{short_date(interview.publish_at)}</p></div></article>")

@@ -140,3 +140,9 @@ def shows(context, *parts):
     "list:section:3") where the page shows it: inside a fragment, for that fragment."""
     pages.show(context.get("request"), ":".join(str(part) for part in parts))
     return ""
+
+
+@register.simple_tag
+def search_result(article):
+    """A story on the search page (articles.cards.search_result)."""
+    return cards.search_result(article)

@@ -82,3 +82,9 @@ def interview_card(context, interview, level=3, short=False, compact=False, with
     return cards.interview_card(interview, request=context.get("request"), level=level,
                                 short=short, compact=compact, with_guests=with_guests,
                                 guest_photos=guest_photos)
+
+
+@register.simple_tag
+def interview_search_result(interview, level=2):
+    """An interview on the search page (interviews.cards.search_result)."""
+    return cards.search_result(interview, level=level)

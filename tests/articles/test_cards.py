@@ -48,3 +48,25 @@ def test_an_interview_card_escapes_its_guests_and_summary(client):
     assert "Dr. &lt;em&gt;Hassan&lt;/em&gt; &amp; Co</a>" in page
     assert '<p class="card__standfirst">Intro with &lt;tags&gt;</p>' in page
     assert "By Mira &lt;Quay&gt; <time" in page
+
+
+def test_search_results_escape_what_the_desk_typed_and_show_the_date(client, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    when = datetime(2026, 3, 5, 8, 7, 9, tzinfo=ZoneInfo("UTC"))
+    ArticleFactory(section=SectionFactory(name="Harbour <b>news</b>"), publish_at=when,
+                   title=f"Lighthouse {HOSTILE}", authors=[AuthorFactory(name="O'Brien & <Sons>")])
+    page = client.get("/search/?q=lighthouse").content.decode()
+    assert "<script>alert" not in page and "<b>news</b>" not in page
+    assert "Lighthouse &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert '<p class="kicker">Harbour &lt;b&gt;news&lt;/b&gt;</p>' in page
+    assert "O&#x27;Brien &amp; &lt;Sons&gt;</a>" in page
+    assert '<time datetime="2026-03-05T09:07:09+01:00">5 Mar 2026</time>' in page
+
+
+def test_interview_search_results_escape_titles_and_guests(client):
+    guest = GuestFactory(name="Ana <em>Ruiz</em>")
+    InterviewFactory(title=f"Lighthouse keepers {HOSTILE}", guests=[guest])
+    page = client.get("/search/?q=lighthouse").content.decode()
+    assert "<script>alert" not in page and "<em>Ruiz</em>" not in page
+    assert "Lighthouse keepers &lt;script&gt;" in page
+    assert "Ana &lt;em&gt;Ruiz&lt;/em&gt;" in page
