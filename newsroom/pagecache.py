@@ -228,28 +228,35 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _fetch(request, key):
-        """The stored page with only the body this reader takes: a brotli page of 20 kB is
-        read from the cache, not that and its gzip and plain copies (ten times as much)."""
+        """The stored page with only the body this reader takes (a brotli page of 20 kB is
+        read from the cache, not that and its gzip and plain copies), and, once this process
+        has met the page, the versions of its tags in the same round trip."""
         coding = compression.preferred(request)
         wanted = f"{key}:{coding or 'plain'}"
-        found = cache.get_many([key, wanted])
-        entry, body = found.get(key), found.get(wanted)
+        expected = _known_page_tags.get(key, frozenset())
+        found = cache.get_many([key, wanted, *(f"{TAG_PREFIX}{tag}" for tag in expected)])
+        entry, body = found.pop(key, None), found.pop(wanted, None)
         if entry is None:
             return None
         if coding not in entry["codings"]:  # a page too small to be worth compressing
             coding, body = None, (body if coding is None else cache.get(f"{key}:plain"))
         if body is None:
             return None  # a part of it was evicted: as good as none
-        return {**entry, "coding": coding, "body": body}
+        if not entry["tags"].keys() <= expected:
+            found = None  # it carries other tags than last time: ask for them
+            _known_page_tags.remember(key, entry["tags"])
+        return {**entry, "coding": coding, "body": body, "versions": found}
 
     @staticmethod
     def _fresh(entry):
         if timezone.now().timestamp() >= entry["until"]:
             return False
-        try:
-            current = cache.get_many([f"{TAG_PREFIX}{tag}" for tag in entry["tags"]])
-        except CacheUnavailable:
-            return False
+        current = entry.get("versions")
+        if current is None:
+            try:
+                current = cache.get_many([f"{TAG_PREFIX}{tag}" for tag in entry["tags"]])
+            except CacheUnavailable:
+                return False
         return all(current.get(f"{TAG_PREFIX}{tag}") == version
                    for tag, version in entry["tags"].items())
 
@@ -315,6 +322,20 @@ class PageCacheMiddleware:
                         **{f"{key}:{coding}": data for coding, data in variants.items()}}, keep)
         coding, _body = compression.choose(request, variants)
         return {**entry, "coding": coding, "body": variants[coding] if coding else body}
+
+
+class _KnownTags(dict):
+    """The tags each page this process met last carried (a bounded memory)."""
+
+    LIMIT = 4096
+
+    def remember(self, key, tags):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = frozenset(tags)
+
+
+_known_page_tags = _KnownTags()
 
 
 def _is_public_page(response):

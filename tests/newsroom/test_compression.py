@@ -163,3 +163,22 @@ def test_a_new_image_gets_new_rendition_addresses():
 ])
 def test_accept_encoding_is_read_with_its_weights(header, codings):
     assert accepted(header) == codings
+
+
+def test_a_page_this_worker_met_is_served_in_one_round_trip_and_still_refreshed(client, story):
+    url = story.get_absolute_url()
+    client.get(url)  # stored
+    client.get(url)  # met: its tags are known from now on
+    calls = []
+    real_get_many = cache.get_many
+
+    def get_many(keys, *args, **kwargs):
+        calls.append(list(keys))
+        return real_get_many(keys, *args, **kwargs)
+
+    with mock.patch.object(cache, "get_many", get_many):
+        hit = client.get(url)
+    assert len(calls) == 1 and b"Harbour lights return" in hit.content
+    story.title = "Harbour lights dim"
+    story.save()
+    assert b"Harbour lights dim" in client.get(url).content
