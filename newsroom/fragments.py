@@ -18,7 +18,8 @@ Rules for a fragment's content (the template tag in newsroom/templatetags/fragme
 - what it queries is evaluated inside it (lazy querysets), so a hit runs no query for it.
 
 A hit costs one cache round trip once this process has met the fragment (its copy and its
-tags' versions are read together), two otherwise.
+tags' versions are read together), two otherwise; and once this process has drawn a page,
+every fragment it drew there is read in one round trip, on the first fragment's turn.
 
 NEWSROOM_FRAGMENT_CACHE_SECONDS bounds how long a fragment is kept (0 turns fragments off).
 A cache that does not answer means the fragment is rendered, as if it were not stored.
@@ -57,7 +58,7 @@ def render(request, name, parts, produce):
         return produce()
     key = fragment_key(request, name, parts)
     try:
-        entry = _fetch(key)
+        entry = _fetch(key, _prefetched(request, key))
         if entry is not None:
             _seen(key, entry["tags"])
             if entry["fresh"]:
@@ -87,10 +88,38 @@ def _seen(key, tags):
         _known_tags[key] = tags
 
 
-def _fetch(key):
-    """The stored copy with `fresh` set, in one round trip when its tags are known here."""
+# The fragments each page (by address) drew last time in this process: the first fragment a
+# request asks for reads them all, with their tags' versions, in one round trip.
+_page_fragments = {}
+
+
+def _prefetched(request, key):
+    """What the request's one read of its page's known fragments found, or None when `key`
+    was not among them (it is then read on its own)."""
+    page = f"{request.get_host()}{request.get_full_path()}"
+    known = _page_fragments.get(page, ())
+    read = getattr(request, "_fragments_read", None)
+    if read is None:
+        found = {}
+        if known:
+            found = cache.get_many([*known, *{f"{TAG_PREFIX}{tag}" for fragment in known
+                                              for tag in _known_tags.get(fragment, ())}])
+        read = request._fragments_read = (frozenset(known), found)
+    if key not in known:
+        if len(_page_fragments) >= KNOWN_TAGS_LIMIT:
+            _page_fragments.clear()
+        _page_fragments[page] = (*known, key)
+    if key not in read[0]:
+        return None
+    return read[1]
+
+
+def _fetch(key, batch=None):
+    """The stored copy with `fresh` set, in one round trip when its tags are known here (none
+    when it was read with the page's other fragments, `batch`)."""
     expected = _known_tags.get(key, frozenset())
-    found = cache.get_many([key, *(f"{TAG_PREFIX}{tag}" for tag in expected)])
+    found = dict(batch) if batch is not None else \
+        cache.get_many([key, *(f"{TAG_PREFIX}{tag}" for tag in expected)])
     entry = found.pop(key, None)
     if entry is None:
         return None

@@ -251,3 +251,22 @@ def test_the_release_is_a_digest_of_the_sites_own_files(monkeypatch):
     assert len(first) == 16 and int(first, 16) >= 0
     monkeypatch.setattr(pagecache, "_release", None)
     assert pagecache.release() == first  # the same files, the same release
+
+
+def test_a_page_drawn_before_reads_all_its_fragments_in_one_round_trip(client, monkeypatch,
+                                                                      page_cache_off):
+    from django.core.cache import cache
+
+    story = ArticleFactory(title="One trip to the cache")
+    url = story.get_absolute_url()
+    client.get(url)  # draws and stores every fragment
+    client.get(url)  # met: this worker knows the page's fragments and their tags
+    counting = CountingCache(cache)
+    monkeypatch.setattr(fragments, "cache", counting)
+    page = client.get(url).content.decode()
+    assert "One trip to the cache" in page
+    assert counting.trips == 1
+    monkeypatch.undo()
+    story.title = "Still refreshed"
+    story.save()
+    assert "Still refreshed" in client.get(url).content.decode()
