@@ -34,13 +34,32 @@ def _compressed_json_ld_hashes(coding, body):
     return tuple(json_ld_hashes(plain))
 
 
+# The hashes of pages seen before, by ETag (the page cache's digest of the page): a hit of a
+# long page is not read through again.
+_hashes_by_etag = {}
+ETAG_MEMORY = 1024
+
+
 def page_json_ld_hashes(response):
-    coding = response.get("Content-Encoding", "")
-    if not coding:
-        return json_ld_hashes(response.content)
-    if coding in {"br", "gzip"}:
-        return list(_compressed_json_ld_hashes(coding, response.content))
-    return []
+    known = getattr(response, "_json_ld_hashes", None)
+    if known is not None:
+        return known
+    etag = response.get("ETag", "").removeprefix("W/")
+    hashes = _hashes_by_etag.get(etag) if etag else None
+    if hashes is None:
+        coding = response.get("Content-Encoding", "")
+        if not coding:
+            hashes = json_ld_hashes(response.content)
+        elif coding in {"br", "gzip"}:
+            hashes = list(_compressed_json_ld_hashes(coding, response.content))
+        else:
+            hashes = []
+        if etag:
+            if len(_hashes_by_etag) >= ETAG_MEMORY:
+                _hashes_by_etag.clear()
+            _hashes_by_etag[etag] = hashes
+    response._json_ld_hashes = hashes
+    return hashes
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
