@@ -92,7 +92,7 @@ class CorrectionsView(ListView):
 
 
 def article_detail(request, section, year, month, day, slug):
-    article = Article.objects.published().for_page().filter(slug=slug).first()
+    article = _public_story(request, slug)
     if article is None:
         moved = find_moved_article(request.path)
         if moved is None:
@@ -108,6 +108,20 @@ def article_detail(request, section, year, month, day, slug):
     return render(request, "articles/detail.html",
                   {"article": article, "current_section": article.section.slug,
                    "public_page": True})
+
+
+def _public_story(request, slug):
+    """The public story at `slug` (its row, section and photo), kept in the cache while
+    nothing it carries changes: the story (published, moved, embargoed), its photo, and its
+    section's name and slug (`nav`), which make its address."""
+    def produce():
+        article = Article.objects.published().for_page().filter(slug=slug).first()
+        if article is not None:
+            pages.show(request, f"article:{article.pk}", "nav",
+                       f"photo:{article.lead_photo_id}" if article.lead_photo_id else "")
+        return article
+
+    return pages.kept(request, "story-row", [slug], produce)
 
 
 def article_preview(request, pk):

@@ -57,7 +57,7 @@ def _render(request, interview, preview=False, preview_link=None):
 
 
 def interview_detail(request, slug):
-    interview = Interview.objects.published().for_page().filter(slug=slug).first()
+    interview = _public_interview(request, slug)
     if interview is None:
         moved = find_moved_interview(slug)
         if moved is None:
@@ -67,6 +67,21 @@ def interview_detail(request, slug):
     # (interviews_tags.interview_shown) as it renders, and loads it only then.
     pages.show(request, f"interview:{interview.pk}")
     return _render(request, interview)
+
+
+def _public_interview(request, slug):
+    """The public interview at `slug` (its row, interviewer, story and section), kept in the
+    cache while nothing it carries changes: the interview (published, moved, its story's
+    embargo), its interviewer, its story, and the section names (`nav`)."""
+    def produce():
+        interview = Interview.objects.published().for_page().filter(slug=slug).first()
+        if interview is not None:
+            pages.show(request, f"interview:{interview.pk}", "nav",
+                       f"author:{interview.interviewer_id}",
+                       f"article:{interview.article_id}" if interview.article_id else "")
+        return interview
+
+    return pages.kept(request, "interview-row", [slug], produce)
 
 
 def interview_preview(request, pk):

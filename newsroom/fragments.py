@@ -21,6 +21,8 @@ A hit costs one cache round trip once this process has met the fragment (its cop
 tags' versions are read together), two otherwise; and once this process has drawn a page,
 every fragment it drew there is read in one round trip, on the first fragment's turn.
 
+Staff are always drawn every part afresh, as the page cache never serves them.
+
 NEWSROOM_FRAGMENT_CACHE_SECONDS bounds how long a fragment is kept (0 turns fragments off).
 A cache that does not answer means the fragment is rendered, as if it were not stored.
 """
@@ -54,7 +56,7 @@ def fragment_key(request, name, parts):
 def render(request, name, parts, produce):
     """The fragment `name` for `parts` (what makes one copy differ from another: a story's
     id, a page number): from the cache when still current, else `produce()`, stored."""
-    if not enabled() or request is None:
+    if not enabled() or request is None or _for_staff(request):
         return produce()
     key = fragment_key(request, name, parts)
     try:
@@ -72,6 +74,15 @@ def render(request, name, parts, produce):
         _store(key, html, tags, expires, started)
         _seen(key, tags)
     return html
+
+
+def _for_staff(request):
+    """Staff always see the live page, every part drawn for them (the page cache never serves
+    them either): what they check is what the database holds, not a kept copy."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # a reader: asking for the user would touch the session (Vary: Cookie)
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_staff)
 
 
 # The tags each fragment this process met last carried: asked for in the same round trip as

@@ -303,8 +303,8 @@ NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "300"))
 
 # Parts of pages (a story's comments, a front-page block) stay rendered in the cache for at most
-# this long, for everyone, staff included; a change to what they show refreshes them at once,
-# exactly as it does pages (newsroom/fragments.py). 0 turns them off.
+# this long, for readers (staff get every part drawn afresh); a change to what they show
+# refreshes them at once, exactly as it does pages (newsroom/fragments.py). 0 turns them off.
 NEWSROOM_FRAGMENT_CACHE_SECONDS = env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 86400)
 
 # The story and interview change forms: how often an open form tells the server it is still
