@@ -131,3 +131,34 @@ def test_a_warm_interview_page_asks_only_for_the_interview_row(
         html = page(client, interview)
     assert html.count('class="exchange__answer"') == 12
     assert "#Harbour" in html and "Section title 3" in html
+
+
+def test_a_kept_story_row_follows_its_sections_new_address(client, story, page_cache):
+    old_address = story.get_absolute_url()
+    page(client, story)
+    page(client, story)
+    section = story.section
+    section.slug = "waterfront"
+    section.save()
+    story.refresh_from_db()
+    assert story.get_absolute_url().startswith("/waterfront/")
+    assert "Harbour reopens" in page(client, story)
+    assert client.get(old_address).status_code in (301, 404)
+
+
+def test_a_withdrawn_story_or_interview_is_gone_though_its_row_was_kept(client, story,
+                                                                         page_cache, editor):
+    from articles import services
+
+    page(client, story)
+    page(client, story)
+    services.unpublish_article(story, by=editor)
+    assert client.get(story.get_absolute_url()).status_code == 404
+    interview = build_interview()
+    address = interview.get_absolute_url()
+    assert client.get(address).status_code == 200
+    assert client.get(address).status_code == 200
+    from interviews import services as interview_services
+
+    interview_services.unpublish_interview(interview, by=editor)
+    assert client.get(address).status_code == 404
