@@ -74,11 +74,17 @@ def pages(base):
     return {"front": "/", "story": story, "interview": interview}
 
 
-def lighthouse(url, out):
-    subprocess.run([str(LIGHTHOUSE), url, "--only-categories=performance", "--quiet",
-                    "--output=json", f"--output-path={out}", f"--chrome-flags={CHROME_FLAGS}"],
-                   env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"}, check=True,
-                   timeout=180)
+def lighthouse(url, out, attempts=3):
+    # Lighthouse now and then fails to record the trace of a load (NO_NAVSTART): run it again.
+    for attempt in range(attempts):
+        result = subprocess.run(
+            [str(LIGHTHOUSE), url, "--only-categories=performance", "--quiet",
+             "--output=json", f"--output-path={out}", f"--chrome-flags={CHROME_FLAGS}"],
+            env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"}, timeout=180)
+        if result.returncode == 0:
+            break
+        if attempt == attempts - 1:
+            raise SystemExit(f"Lighthouse failed {attempts} times on {url}")
     report = json.loads(Path(out).read_text())
     return {metric: report["audits"][metric]["numericValue"] for metric in METRICS} | {
         "score": report["categories"]["performance"]["score"] * 100,
