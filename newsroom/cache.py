@@ -30,6 +30,23 @@ log = logging.getLogger("newsroom.cache")
 OUTAGES = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
+class Memory(dict):
+    """What this process learned about the pages it served (their tags, their fragments, their
+    policy hashes), bounded: forgotten all at once when full, so it never grows with the
+    archive. Losing it costs a round trip or a re-read, never a wrong answer."""
+
+    def __init__(self, limit=4096):
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, key, value):
+        if self.get(key) != value:
+            if len(self) >= self.limit and key not in self:
+                self.clear()
+            self[key] = value
+        return value
+
+
 class CacheUnavailable(Exception):
     """The shared cache could not be reached, so a counter could not be read or changed."""
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from articles import pages
 
-from .cache import CacheUnavailable
+from .cache import CacheUnavailable, Memory
 from .pagecache import CHANGED_KEY, TAG_PREFIX, next_scheduled, release, tag_versions
 
 PREFIX = "newsroom:fragment:"
@@ -62,7 +62,7 @@ def render(request, name, parts, produce):
     try:
         entry = _fetch(key, _prefetched(request, key))
         if entry is not None:
-            _seen(key, entry["tags"])
+            _known_tags.remember(key, frozenset(entry["tags"]))
             if entry["fresh"]:
                 _name_on_page(request, entry["tags"], _when(entry["expires"]))
                 return entry["html"]
@@ -72,7 +72,7 @@ def render(request, name, parts, produce):
     _name_on_page(request, tags, expires)
     if tags:
         _store(key, html, tags, expires, started)
-        _seen(key, tags)
+        _known_tags.remember(key, frozenset(tags))
     return html
 
 
@@ -87,42 +87,30 @@ def _for_staff(request):
 
 # The tags each fragment this process met last carried: asked for in the same round trip as
 # the fragment itself, a copy that still carries them needs no second one for their versions.
-_known_tags = {}
-KNOWN_TAGS_LIMIT = 4096
-
-
-def _seen(key, tags):
-    tags = frozenset(tags)
-    if _known_tags.get(key) != tags:
-        if len(_known_tags) >= KNOWN_TAGS_LIMIT:
-            _known_tags.clear()
-        _known_tags[key] = tags
-
+_known_tags = Memory()
 
 # The fragments each page (by address) drew last time in this process: the first fragment a
 # request asks for reads them all, with their tags' versions, in one round trip.
-_page_fragments = {}
+_page_fragments = Memory()
 
 
 def _prefetched(request, key):
     """What the request's one read of its page's known fragments found, or None when `key`
     was not among them (it is then read on its own)."""
-    page = f"{request.get_host()}{request.get_full_path()}"
-    known = _page_fragments.get(page, ())
     read = getattr(request, "_fragments_read", None)
     if read is None:
+        page = f"{request.get_host()}{request.get_full_path()}"
+        known = _page_fragments.get(page, ())
         found = {}
         if known:
             found = cache.get_many([*known, *{f"{TAG_PREFIX}{tag}" for fragment in known
                                               for tag in _known_tags.get(fragment, ())}])
-        read = request._fragments_read = (frozenset(known), found)
+        read = request._fragments_read = (page, frozenset(known), found)
+    page, read_keys, found = read
+    known = _page_fragments.get(page, ())
     if key not in known:
-        if len(_page_fragments) >= KNOWN_TAGS_LIMIT:
-            _page_fragments.clear()
-        _page_fragments[page] = (*known, key)
-    if key not in read[0]:
-        return None
-    return read[1]
+        _page_fragments.remember(page, (*known, key))
+    return found if key in read_keys else None
 
 
 def _fetch(key, batch=None):

@@ -1,5 +1,4 @@
 import base64
-import functools
 import gzip
 import hashlib
 import re
@@ -7,6 +6,7 @@ import re
 import brotli
 from csp.middleware import CSPMiddleware, PolicyParts
 
+from .cache import Memory
 from .inlined import script_sources, site_css
 from .views import error_page
 
@@ -23,21 +23,16 @@ def json_ld_hashes(body):
     })
 
 
-@functools.lru_cache(maxsize=256)
-def _compressed_json_ld_hashes(coding, body):
-    """json_ld_hashes() of a compressed page (newsroom.compression), worked out once per page
-    and process: a page from the cache arrives here compressed, and again on every hit."""
+def _decompressed(coding, body):
     try:
-        plain = brotli.decompress(body) if coding == "br" else gzip.decompress(body)
+        return brotli.decompress(body) if coding == "br" else gzip.decompress(body)
     except (brotli.error, OSError, EOFError):
-        return ()
-    return tuple(json_ld_hashes(plain))
+        return b""
 
 
-# The hashes of pages seen before, by ETag (the page cache's digest of the page): a hit of a
-# long page is not read through again.
-_hashes_by_etag = {}
-ETAG_MEMORY = 1024
+# The hashes of pages met before, by ETag (the page cache's digest of the page): a page from
+# the cache, which arrives here compressed on every hit, is read through once per process.
+_hashes_by_etag = Memory(limit=1024)
 
 
 def page_json_ld_hashes(response):
@@ -48,16 +43,11 @@ def page_json_ld_hashes(response):
     hashes = _hashes_by_etag.get(etag) if etag else None
     if hashes is None:
         coding = response.get("Content-Encoding", "")
-        if not coding:
-            hashes = json_ld_hashes(response.content)
-        elif coding in {"br", "gzip"}:
-            hashes = list(_compressed_json_ld_hashes(coding, response.content))
-        else:
-            hashes = []
+        body = response.content if not coding else (
+            _decompressed(coding, response.content) if coding in {"br", "gzip"} else b"")
+        hashes = json_ld_hashes(body)
         if etag:
-            if len(_hashes_by_etag) >= ETAG_MEMORY:
-                _hashes_by_etag.clear()
-            _hashes_by_etag[etag] = hashes
+            _hashes_by_etag.remember(etag, hashes)
     response._json_ld_hashes = hashes
     return hashes
 

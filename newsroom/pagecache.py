@@ -47,7 +47,7 @@ from comments.models import Comment
 from interviews.models import Guest, Interview
 
 from . import compression
-from .cache import CacheUnavailable
+from .cache import CacheUnavailable, Memory
 from .models import FrontPage, FrontPageSlot, Page
 
 PAGE_PREFIX = "newsroom:page:"
@@ -244,7 +244,7 @@ class PageCacheMiddleware:
             return None  # a part of it was evicted: as good as none
         if not entry["tags"].keys() <= expected:
             found = None  # it carries other tags than last time: ask for them
-            _known_page_tags.remember(key, entry["tags"])
+            _known_page_tags.remember(key, frozenset(entry["tags"]))
         return {**entry, "coding": coding, "body": body, "versions": found}
 
     @staticmethod
@@ -324,18 +324,8 @@ class PageCacheMiddleware:
         return {**entry, "coding": coding, "body": variants[coding] if coding else body}
 
 
-class _KnownTags(dict):
-    """The tags each page this process met last carried (a bounded memory)."""
-
-    LIMIT = 4096
-
-    def remember(self, key, tags):
-        if len(self) >= self.LIMIT:
-            self.clear()
-        self[key] = frozenset(tags)
-
-
-_known_page_tags = _KnownTags()
+# The tags each page this process met last carried.
+_known_page_tags = Memory()
 
 
 def _is_public_page(response):
