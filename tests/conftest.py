@@ -23,6 +23,15 @@ def page_cache_off(settings):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture(params=["page cache off", "page cache on"])
+def page_cache(request, settings):
+    """Each test twice: every request rendered (parts still kept as fragments), and as
+    production runs, where a change must also reach the stored pages."""
+    if request.param == "page cache off":
+        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    return request.param
+
+
 def make_staff(username, role):
     user = User.objects.create_user(username, f"{username}@example.org", "pw-for-tests-1234",
                                     is_staff=True)

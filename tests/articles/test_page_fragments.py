@@ -19,13 +19,6 @@ from tests.interviews.factories import build_interview
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["page cache off", "page cache on"])
-def page_cache(request, settings):
-    if request.param == "page cache off":
-        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    return request.param
-
-
 def page(client, story):
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200

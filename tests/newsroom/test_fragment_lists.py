@@ -22,14 +22,6 @@ pytestmark = pytest.mark.django_db
 site = test_page_cache.site  # the same small site: a section, two stories, an interview
 
 
-@pytest.fixture(params=["page cache off", "page cache on"])
-def cache_mode(request, settings):
-    """Fragments are kept in both; with the page cache on, a change renders the page again."""
-    if request.param == "page cache off":
-        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    return request.param
-
-
 def story_lists(site):
     return ["/", "/harbour/", "/tags/tides/", site["author"].get_absolute_url(), "/feed/",
             "/harbour/feed/", "/tags/tides/feed/"]
@@ -41,7 +33,7 @@ def warm(client, paths):
         get(client, path)
 
 
-def test_a_new_story_appears_on_every_list_it_belongs_to(site, client, cache_mode):
+def test_a_new_story_appears_on_every_list_it_belongs_to(site, client, page_cache):
     paths = story_lists(site)
     warm(client, paths)
     ArticleFactory(title="Pilots strike at dawn", section=site["section"],
@@ -51,7 +43,7 @@ def test_a_new_story_appears_on_every_list_it_belongs_to(site, client, cache_mod
 
 
 def test_an_edited_story_and_a_renamed_author_show_on_every_list(site, client, editor,
-                                                                 cache_mode):
+                                                                 page_cache):
     paths = story_lists(site)
     warm(client, paths)
     story = site["first"]
@@ -68,7 +60,7 @@ def test_an_edited_story_and_a_renamed_author_show_on_every_list(site, client, e
         assert "Mira Quayle" in text(client, path), path
 
 
-def test_a_renamed_guest_shows_on_the_interview_cards(site, client, cache_mode):
+def test_a_renamed_guest_shows_on_the_interview_cards(site, client, page_cache):
     guest = site["guest"]
     paths = ["/", "/interviews/", guest.get_absolute_url()]
     warm(client, paths)
@@ -79,7 +71,7 @@ def test_a_renamed_guest_shows_on_the_interview_cards(site, client, cache_mode):
                          r"Ines Harbourmaster</a>", text(client, path)), path
 
 
-def test_a_renamed_section_shows_in_its_front_page_block_and_feed(site, client, cache_mode):
+def test_a_renamed_section_shows_in_its_front_page_block_and_feed(site, client, page_cache):
     # Enough stories that the section keeps a block under the lead, top stories and latest.
     for n in range(16):
         ArticleFactory(section=site["section"], title=f"Quay story {n}",
@@ -91,7 +83,7 @@ def test_a_renamed_section_shows_in_its_front_page_block_and_feed(site, client, 
     assert "<title>Newsroom: Harbourside</title>" in text(client, "/harbour/feed/")
 
 
-def test_the_desks_curation_shows_at_once(site, client, cache_mode):
+def test_the_desks_curation_shows_at_once(site, client, page_cache):
     warm(client, ["/"])
     lead = re.compile(r'aria-label="Lead story">.*?</section>', re.S)
     assert "Tide gauges fail" not in lead.search(text(client, "/")).group()
@@ -99,7 +91,7 @@ def test_the_desks_curation_shows_at_once(site, client, cache_mode):
     assert "Tide gauges fail" in lead.search(text(client, "/")).group()
 
 
-def test_the_kept_count_follows_the_list(site, client, cache_mode):
+def test_the_kept_count_follows_the_list(site, client, page_cache):
     """The count decides "Page 1 of N" and which pages exist: kept, it must change with the
     list."""
     for n in range(18):
@@ -112,7 +104,7 @@ def test_the_kept_count_follows_the_list(site, client, cache_mode):
 
 
 def test_scheduled_stories_and_interviews_appear_on_kept_lists_at_their_time(
-        site, client, editor, cache_mode, monkeypatch):
+        site, client, editor, page_cache, monkeypatch):
     story = ArticleFactory(title="Budget day", section=site["section"], tags=["Tides"],
                            authors=[site["author"]], status="draft", publish_at=None)
     article_services.publish_article(story, by=editor, at=timezone.now() + timedelta(minutes=30))

@@ -17,13 +17,6 @@ from tests.interviews.factories import InterviewFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["page cache off", "page cache on"])
-def page_cache(request, settings):
-    if request.param == "page cache off":
-        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    return request.param
-
-
 @pytest.fixture
 def site():
     world = SectionFactory(name="World", slug="world", order=1)
