@@ -1,6 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from accounts.forms import AdminLoginForm
 from accounts.views import two_factor_view
@@ -52,11 +51,6 @@ urlpatterns = [
     path("admin/two-factor/", admin.site.admin_view(two_factor_view), name="two-factor"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", views.media),
-    ]
 
 urlpatterns += [
     path("interviews/", include("interviews.urls")),

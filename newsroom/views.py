@@ -13,12 +13,10 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
-from django.views.static import serve as static_serve
 
 from articles import pages
 from articles import search as article_search
@@ -93,23 +91,6 @@ def error_page(request, status):
 
 def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.svg"))
-
-
-# A rendition's address changes with its image (articles.images.store_renditions): keep it a
-# year. An original may be replaced under the same name by hand: a day.
-RENDITION_MAX_AGE = 365 * 24 * 3600
-ORIGINAL_MAX_AGE = 24 * 3600
-
-
-def media(request, path):
-    """Uploads, read-only and confined to the media root (see NEWSROOM_SERVE_MEDIA)."""
-    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
-    if response.status_code in (200, 304):
-        if path.startswith("renditions/"):
-            patch_cache_control(response, public=True, max_age=RENDITION_MAX_AGE, immutable=True)
-        else:
-            patch_cache_control(response, public=True, max_age=ORIGINAL_MAX_AGE)
-    return response
 
 
 @never_cache
