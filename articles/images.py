@@ -154,12 +154,15 @@ def prepare_upload(uploaded):
     return cleaned
 
 
-def make_renditions(storage, name, folder):
-    """Write WebP copies of `name` at the configured widths; return {width: stored name}.
+def rendition_widths(width):
+    """The widths a photo `width` pixels wide gets: the configured ones narrower than it, and
+    its own, so a small photo is never blown up."""
+    return sorted({w for w in settings.PHOTO_RENDITION_WIDTHS if w < width} | {width})
 
-    Only widths narrower than the original are made, plus the original width itself, so a
-    small photo is never blown up.
-    """
+
+def make_renditions(storage, name, folder):
+    """Write WebP copies of `name` at its rendition_widths; return {width: stored name}. If one
+    fails, the ones already written are removed."""
     with storage.open(name, "rb") as source:
         image = Image.open(source)
         image.load()
@@ -167,16 +170,20 @@ def make_renditions(storage, name, folder):
         # Grey with alpha ("LA") and palette transparency both keep their see-through parts.
         image = image.convert("RGBA" if image.has_transparency_data else "RGB")
     width, height = image.size
-    widths = [w for w in settings.PHOTO_RENDITION_WIDTHS if w < width] + [width]
     renditions = {}
-    for target in sorted(set(widths)):
-        resized = image if target == width else image.resize(
-            (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
-        )
-        output = io.BytesIO()
-        resized.save(output, format="WEBP", quality=80, method=4)
-        stored = storage.save(f"{folder}/{target}w.webp", ContentFile(output.getvalue()))
-        renditions[str(target)] = stored
+    try:
+        for target in rendition_widths(width):
+            resized = image if target == width else image.resize(
+                (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
+            )
+            output = io.BytesIO()
+            resized.save(output, format="WEBP", quality=80, method=4)
+            stored = storage.save(f"{folder}/{target}w.webp", ContentFile(output.getvalue()))
+            renditions[str(target)] = stored
+    except BaseException:
+        for stored in renditions.values():
+            storage.delete(stored)
+        raise
     return renditions
 
 
@@ -197,19 +204,32 @@ def save_photo(photo, upload=None):
 
 
 def store_renditions(photo):
-    """Make the WebP widths for `srcset` of `photo`'s current image, replacing older ones."""
+    """Make the WebP widths for `srcset` of `photo`'s current image, then remove the older
+    ones; if making them fails, the older ones stay and nothing new is left behind."""
     storage = photo.image.storage
-    for name in photo.renditions.values():
-        if name != photo.renditions.get("source") and storage.exists(name):
-            storage.delete(name)
-    # A folder named after the original: a new image gets new addresses, so browsers and
-    # proxies may keep a rendition for a year (newsroom.views.media) and never show an old one.
-    version = hashlib.sha256(photo.image.name.encode()).hexdigest()[:12]
+    # A folder named after the original and the widths: a new image or a new set of widths
+    # gets new addresses, so browsers and proxies may keep a rendition for a year
+    # (newsroom.media) and never show an old one. Storage never overwrites a file.
+    widths = ",".join(str(w) for w in settings.PHOTO_RENDITION_WIDTHS)
+    version = hashlib.sha256(f"{photo.image.name}|{widths}".encode()).hexdigest()[:12]
     made = make_renditions(storage, photo.image.name, f"renditions/{photo.pk}/{version}")
+    old = [name for width, name in photo.renditions.items() if width != "source"]
     photo.renditions = {"source": photo.image.name, **made}
     for cached in ("srcset", "best_url"):
         photo.__dict__.pop(cached, None)
     type(photo).objects.filter(pk=photo.pk).update(renditions=photo.renditions)
+    for name in old:
+        if name not in made.values() and storage.exists(name):
+            storage.delete(name)
+
+
+def renditions_current(photo):
+    """Whether `photo` has a rendition at each width it should, each one stored."""
+    storage = photo.image.storage
+    stored = {int(w): name for w, name in photo.renditions.items() if w.isdigit()}
+    return (photo.renditions.get("source") == photo.image.name
+            and sorted(stored) == rendition_widths(photo.width or 0)
+            and all(storage.exists(name) for name in stored.values()))
 
 
 def save_editor_image(upload):

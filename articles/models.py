@@ -22,6 +22,9 @@ RESERVED_SLUGS = {
     "api", "accounts", "editor", "corrections", "pages",
 }
 
+# Link previews and search results ask for a photo at least this wide.
+SHARE_WIDTH = 1200
+
 
 def validate_section_slug(value):
     if value in RESERVED_SLUGS:
@@ -103,11 +106,12 @@ class Photo(models.Model):
 
     @cached_property
     def best_url(self):
-        """A large rendition (for social cards and JSON-LD), else the original."""
+        """For social cards and JSON-LD: the narrowest rendition at least SHARE_WIDTH wide (what
+        link previews and search results ask for), else the widest; else the original."""
         widths = self._widths()
         if widths:
-            wide = [pair for pair in widths if pair[0] <= 1280] or widths
-            return self.image.storage.url(wide[-1][1])
+            wide = [pair for pair in widths if pair[0] >= SHARE_WIDTH] or widths[-1:]
+            return self.image.storage.url(wide[0][1])
         return self.image.url
 
 

@@ -321,8 +321,11 @@ NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG", "english")
 # Photos: what an upload may be (see articles/images.py).
 PHOTO_MAX_BYTES = env_int("NEWSROOM_PHOTO_MAX_MB", 25) * 1024 * 1024
 PHOTO_MAX_PIXELS = env_int("NEWSROOM_PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
+# Steps of about 1.5 from a phone's thumbnail to a wide screen, so a browser's pick is never far
+# above the width it draws: a phone's full-width photo is 720 px at 1.75 pixels per point and
+# 1080 px at 2.75, which the old 640/960/1280 steps rounded up to 960 and 1280.
 PHOTO_RENDITION_WIDTHS = _env_value(
-    "NEWSROOM_PHOTO_WIDTHS", [320, 640, 960, 1280, 1920],
+    "NEWSROOM_PHOTO_WIDTHS", [320, 480, 720, 1080, 1440, 1920],
     lambda value: sorted(int(width) for width in value.split(",")),
     "widths in pixels, such as 320,640,1280",
 )

@@ -389,7 +389,7 @@ def test_renditions_are_made_at_each_narrower_width_plus_the_original(editor_cli
     photo = assert_accepted(post_photo(editor_client, image_upload("JPEG", (2000, 1000))))
     assert photo.renditions["source"] == photo.image.name
     widths = sorted(int(w) for w in photo.renditions if w.isdigit())
-    assert widths == [320, 640, 960, 1280, 1920, 2000]
+    assert widths == [320, 480, 720, 1080, 1440, 1920, 2000]
     for width in widths:
         name = photo.renditions[str(width)]
         assert name.startswith(f"renditions/{photo.pk}/")
@@ -399,7 +399,8 @@ def test_renditions_are_made_at_each_narrower_width_plus_the_original(editor_cli
     srcset = photo.srcset
     for width in widths:
         assert f"{settings.MEDIA_URL}{photo.renditions[str(width)]} {width}w" in srcset
-    assert photo.best_url.endswith(photo.renditions["1280"])
+    # Shared links and search results get the narrowest one at least 1,200 px wide.
+    assert photo.best_url.endswith(photo.renditions["1440"])
 
 
 def test_small_photo_is_never_upscaled(settings):
@@ -476,7 +477,7 @@ def test_replacing_the_image_makes_new_renditions(settings):
     edit.save()
     photo.refresh_from_db()
     assert photo.renditions["source"] == photo.image.name != old["source"]
-    assert sorted(w for w in photo.renditions if w.isdigit()) == ["320", "500"]
+    assert sorted(int(w) for w in photo.renditions if w.isdigit()) == [320, 480, 500]
     assert (photo.width, photo.height) == (500, 250)
 
 
@@ -524,7 +525,7 @@ def test_the_upload_service_cleans_stores_and_makes_renditions(settings):
     assert Photo.objects.get() == photo
     with Image.open(Path(settings.MEDIA_ROOT) / photo.image.name) as stored:
         assert not stored.getexif()
-    assert sorted(int(w) for w in photo.renditions if w.isdigit()) == [320, 640, 800]
+    assert sorted(int(w) for w in photo.renditions if w.isdigit()) == [320, 480, 720, 800]
     assert all(name.startswith(f"renditions/{photo.pk}/")
                for width, name in photo.renditions.items() if width.isdigit())
 

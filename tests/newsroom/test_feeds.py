@@ -143,9 +143,9 @@ def test_media_size_is_the_size_of_the_linked_rendition(client, db):
     photo = PhotoFactory(image=prepare_upload(image_upload(size=(1600, 900))))
     story = ArticleFactory(slug="wide", lead_photo=photo)
     [media] = by_link(parse(client, "/feed/"))[absolute(story)].media_content
-    assert media["url"].endswith("/1280w.webp")
+    assert media["url"].endswith("/1440w.webp")
     assert media["type"] == "image/webp"
-    assert (media["width"], media["height"]) == ("1280", "720")
+    assert (media["width"], media["height"]) == ("1440", "810")
 
 
 @pytest.mark.parametrize("path", ["/feed/", "/world/feed/", "/tags/diplomacy/feed/"])

@@ -262,7 +262,7 @@ def test_images_are_stored_once_with_alt_text_caption_and_renditions(imported):
     assert Photo.objects.count() == 2
     assert harbour.alt_text == "Three idle cranes over the container quay"
     assert harbour.caption == "Cranes at Port Alder"
-    assert harbour.renditions and "640" in harbour.renditions
+    assert harbour.renditions and "480" in harbour.renditions
     body = story(101).body
     assert f'src="{harbour.image.url}"' in body and "srcset=" in body
     assert "<figcaption>Idle cranes at dawn</figcaption>" in body
