@@ -38,9 +38,21 @@ def main(base="http://127.0.0.1:8000", out="docs"):
                     # A full-page picture: load the photos below the fold too.
                     shot.evaluate("document.querySelectorAll('img[loading=lazy]')"
                                   ".forEach(img => { img.loading = 'eager'; })")
-                    shot.wait_for_load_state("networkidle")
+                    # Blocks below the first screen are drawn only near the window
+                    # (content-visibility): a window as tall as the page draws them all.
+                    page_height = "Math.ceil(document.body.getBoundingClientRect().height)"
+                    for _ in range(4):
+                        tall = shot.evaluate(page_height)
+                        shot.set_viewport_size({"width": width, "height": tall})
+                        # Two frames: the browser decides which blocks are near, then draws.
+                        shot.evaluate("new Promise(done => requestAnimationFrame("
+                                      "() => requestAnimationFrame(done)))")
+                        shot.wait_for_load_state("networkidle")
+                        if shot.evaluate(page_height) == tall:
+                            break
                     file = out / f"{name}-{width}-{scheme}.png"
                     shot.screenshot(path=str(file), full_page=True)
+                    shot.set_viewport_size({"width": width, "height": height})
                     print(re.sub(r"^\./", "", str(file)))
                 context.close()
         browser.close()
