@@ -3,8 +3,8 @@
 With DEBUG off neither Django nor whitenoise serves the media root; a front server or object
 storage should (NEWSROOM_SERVE_MEDIA=0). Until one does, Newsroom serves it itself. A page
 asks for a dozen photos at once, so a photo is answered here, next to whitenoise's static
-files: no session, no page cache, no database, no template. Read-only and confined to the
-media root.
+files: no session, no page cache, no database, no template, and none of the page's security
+policy, which means nothing to an image. Read-only and confined to the media root.
 """
 
 import mimetypes
@@ -53,6 +53,9 @@ def file_response(request, path, name):
         response = FileResponse(path.open("rb"), content_type=content_type)
         if content_type == "application/octet-stream":
             response["Content-Disposition"] = "attachment"
+        else:
+            del response["Content-Disposition"]  # an image is shown where it is, by default
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Last-Modified"] = http_date(stat.st_mtime)
         response["X-Content-Type-Options"] = "nosniff"
     if name.startswith("renditions/"):

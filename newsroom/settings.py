@@ -122,11 +122,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Photos before anything else: no session, page cache or database, and no page policy,
+    # which means nothing to an image (newsroom/media.py).
+    "newsroom.media.MediaFilesMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Photos next to static files: no session, page cache or database (newsroom/media.py).
-    "newsroom.media.MediaFilesMiddleware",
     # Inside WhiteNoise (static files have their own .br/.gz), outside the page cache (which
     # stores its pages compressed and sends them as they are).
     "newsroom.compression.CompressionMiddleware",

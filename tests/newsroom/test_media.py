@@ -26,6 +26,8 @@ def test_a_rendition_is_an_image_kept_a_year(client):
     body = b"".join(response.streaming_content)
     assert body[:4] == b"RIFF" and body[8:12] == b"WEBP"
     assert int(response["Content-Length"]) == len(body)
+    # Every byte counts on a phone's first round trip: no page policy on an image.
+    assert "Content-Security-Policy" not in response
 
 
 def test_a_photo_is_answered_without_a_session_or_a_query(client, django_assert_num_queries):
@@ -89,6 +91,7 @@ def test_a_file_put_in_the_folder_by_hand_is_a_download_not_a_page(client, setti
         assert response["Content-Type"] == "application/octet-stream"
         assert response["Content-Disposition"].startswith("attachment")
         assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_media_is_not_served_when_a_front_server_does_it(settings):
