@@ -53,9 +53,9 @@ def file_response(request, path, name):
         response = FileResponse(path.open("rb"), content_type=content_type)
         if content_type == "application/octet-stream":
             response["Content-Disposition"] = "attachment"
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         else:
             del response["Content-Disposition"]  # an image is shown where it is, by default
-            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Last-Modified"] = http_date(stat.st_mtime)
         response["X-Content-Type-Options"] = "nosniff"
     if name.startswith("renditions/"):
