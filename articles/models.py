@@ -135,6 +135,18 @@ class PublishableQuerySet(models.QuerySet):
     # A model whose rows can be under embargo names the field that holds its end (an
     # interview names its story's: it stays off the site while the story it accompanies does).
     embargo_field = None
+    # Whose a row is besides its creator's (`created_by`): the staff users it names, through
+    # this lookup (a story's byline, an interview's interviewer).
+    named_owner_field = None
+
+    def owned_by(self, user):
+        """The rows that are `user`'s own: they created them or are named on them. A reporter
+        works only on these (articles.publishing)."""
+        mine = Q(created_by=user)
+        if self.named_owner_field:
+            mine |= Q(**{self.named_owner_field: user})
+        # A row naming `user` twice is still one row.
+        return self.filter(pk__in=self.model._base_manager.filter(mine).values("pk"))
 
     def _embargo_over(self, now):
         field = self.embargo_field
@@ -196,6 +208,7 @@ def byline():
 
 class ArticleQuerySet(PublishableQuerySet):
     embargo_field = "embargo_until"
+    named_owner_field = "authors__user"
 
     def with_byline(self):
         return self.prefetch_related(byline())
