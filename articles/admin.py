@@ -27,6 +27,19 @@ def thumbnail(photo, width=120):
     )
 
 
+def can_edit(request, obj):
+    """publishing.can_edit for request.user, asked once per request and stored row: the change
+    form asks it of the row, and of it again for each part and question of an interview."""
+    if obj.pk is None:
+        return publishing.can_edit(request.user, obj)
+    if not hasattr(request, "editable_rows"):
+        request.editable_rows = {}
+    key = (obj._meta.label, obj.pk)
+    if key not in request.editable_rows:
+        request.editable_rows[key] = publishing.can_edit(request.user, obj)
+    return request.editable_rows[key]
+
+
 class PublishingAdminMixin:
     """What the desk's admins for public things (stories, interviews) share, all of it asked of
     the publishing policy (articles.publishing): who may change which one, the status badge,
@@ -50,7 +63,7 @@ class PublishingAdminMixin:
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or publishing.can_edit(request.user, obj)
+        return obj is None or can_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not self.has_change_permission(request, obj):

@@ -47,6 +47,10 @@ class HistoryAdminMixin(VersionAdmin):
         ]
 
     def _object_or_404(self, request, object_id):
+        # As the change form: whoever may see none of them is refused before being told
+        # whether this one exists (or is one they may not see).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
@@ -68,7 +72,13 @@ class HistoryAdminMixin(VersionAdmin):
     def changelist_view(self, request, extra_context=None):
         # The list's actions (publish, unpublish) record their own revisions through the
         # services; the list itself needs no transaction (django-reversion opens one).
+        extra_context = {**(extra_context or {}),
+                         "can_recover": self.has_recover_permission(request)}
         return super(VersionAdmin, self).changelist_view(request, extra_context)
+
+    def has_recover_permission(self, request):
+        """See the deleted ones (what they held) and bring one back."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
 
     # The revision list, differences, restoring -------------------------------------------
 
@@ -146,8 +156,13 @@ class HistoryAdminMixin(VersionAdmin):
                                    "It is now the newest revision.", messages.SUCCESS)
         return redirect(reverse(self._url_name("change"), args=[obj.pk]))
 
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
     def recover_view(self, request, version_id, extra_context=None):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.has_recover_permission(request):
             raise PermissionDenied
         version = get_object_or_404(history.deleted_versions(self.model), pk=version_id)
         back = reverse(self._url_name("recoverlist"))

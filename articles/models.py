@@ -135,6 +135,18 @@ class PublishableQuerySet(models.QuerySet):
     # A model whose rows can be under embargo names the field that holds its end (an
     # interview names its story's: it stays off the site while the story it accompanies does).
     embargo_field = None
+    # Whose a row is besides its creator's (`created_by`): the staff users it names, through
+    # this lookup (a story's byline, an interview's interviewer).
+    named_owner_field = None
+
+    def owned_by(self, user):
+        """The rows that are `user`'s own: they created them or are named on them. A reporter
+        works only on these (articles.publishing)."""
+        mine = Q(created_by=user)
+        if self.named_owner_field:
+            mine |= Q(**{self.named_owner_field: user})
+        # A row naming `user` twice is still one row.
+        return self.filter(pk__in=self.model._base_manager.filter(mine).values("pk"))
 
     def _embargo_over(self, now):
         field = self.embargo_field
@@ -196,6 +208,7 @@ def byline():
 
 class ArticleQuerySet(PublishableQuerySet):
     embargo_field = "embargo_until"
+    named_owner_field = "authors__user"
 
     def with_byline(self):
         return self.prefetch_related(byline())
@@ -364,14 +377,15 @@ class Article(Publishable, models.Model):
     @staticmethod
     def page_parts():
         """What a story's page shows besides the row itself, as prefetch lookups: byline in
-        order, tags, corrections and the related stories that are public (as `public_related`,
-        cards: no bodies)."""
+        order, tags, the corrections and notes already due (as `public_corrections`) and the
+        related stories that are public (as `public_related`, cards: no bodies)."""
         related = (Article.objects.published().select_related("section", "lead_photo")
                    .with_byline().defer("body", "body_text", "search_vector"))
         return [
             byline(),
             "tags",
-            "corrections",
+            Prefetch("corrections", queryset=Correction.objects.shown(),
+                     to_attr="public_corrections"),
             Prefetch("related", queryset=related.order_by("-publish_at"),
                      to_attr="public_related"),
         ]
@@ -406,9 +420,20 @@ class ArticleAuthor(models.Model):
 
 
 class CorrectionQuerySet(models.QuerySet):
+    def shown(self):
+        """The notes readers see once their story is public: dated now or earlier. A later date
+        schedules a note; it appears at that time. The one rule for notes: the story page, its
+        JSON-LD, /corrections/ and its feed all start here."""
+        return self.filter(published_at__lte=timezone.now())
+
     def public(self):
-        """The notes readers see: those of public stories (the /corrections/ page, its feed)."""
-        return self.filter(article__in=Article.objects.published())
+        """The notes readers see of every story (the /corrections/ page, its feed)."""
+        return self.shown().filter(article__in=Article.objects.published())
+
+    def next_shown_at(self):
+        """The next time a scheduled note appears (the page cache keeps no page past it)."""
+        later = self.filter(published_at__gt=timezone.now())
+        return later.aggregate(next=Min("published_at"))["next"]
 
     def for_listing(self):
         return (self.public().select_related("article__section")
@@ -427,7 +452,10 @@ class Correction(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField("type", max_length=20, choices=Kind, default=Kind.CORRECTION)
     text = models.TextField(help_text="Shown publicly under the story.")
-    published_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Shown with the note. A future time schedules it: readers see it from then.",
+    )
 
     objects = CorrectionQuerySet.as_manager()
 

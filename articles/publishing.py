@@ -5,10 +5,11 @@ actions), the forms, the services, the story importer (command and admin page) a
 preview. `interviews` asks it too; it knows nothing of `interviews` itself.
 
 - Editors hold the `<app>.publish_<model>` permission: they may do everything.
-- Reporters add stories and interviews and edit them until they are published: a story only
-  when it is their own (they created it or carry its byline), an interview while it is being
-  prepared (the desk prepares interviews together). They never publish, schedule, set a
-  publication time or unpublish: their status choices stop before "published".
+- Reporters add stories and interviews and edit them until they are published, and only their
+  own: a story they created or carry the byline of, an interview they created or conduct (its
+  interviewer). At the interview desk they see only their own interviews at all: an
+  interview's preparation notes are for whoever prepares it. They never publish, schedule,
+  set a publication time or unpublish: their status choices stop before "published".
 - What readers already see is the editors' to change.
 - An embargo keeps a story off every public surface until it ends (the visibility rule in
   models.py). Publishing it for a time before its end, or removing or bringing forward an
@@ -54,11 +55,19 @@ def can_publish(user, model):
 
 
 def is_own(user, obj):
-    """A story belongs to whoever created it and to the reporters in its byline; anything
-    else (an interview) belongs to the whole desk."""
-    if not hasattr(obj, "created_by_id"):
+    """`obj` (a story or an interview) is `user`'s: see PublishableQuerySet.owned_by. Asked of
+    the stored row; its creator also of a deleted one being recovered."""
+    if obj.created_by_id is not None and obj.created_by_id == user.pk:
         return True
-    return obj.created_by_id == user.pk or obj.authors.filter(user=user).exists()
+    return type(obj).objects.filter(pk=obj.pk).owned_by(user).exists()
+
+
+def at_desk(user, queryset):
+    """The rows of `queryset` (interviews) `user` sees at the desk: every one for those who
+    may publish them, their own for the others."""
+    if can_publish(user, queryset.model):
+        return queryset
+    return queryset.owned_by(user)
 
 
 def can_edit(user, obj):

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from taggit.models import Tag, TaggedItem
 
 from articles import publishing
-from articles.admin import PreviewLinksAdminMixin, PublishingAdminMixin, thumbnail
+from articles.admin import PreviewLinksAdminMixin, PublishingAdminMixin, can_edit, thumbnail
 from articles.admin_history import HistoryAdminMixin
 from articles.admin_widgets import CheckedAutocompleteMixin
 
@@ -58,7 +58,7 @@ class InterviewPartInline(CheckedAutocompleteMixin):
     def _locked(self, request, obj):
         interview = _interview_of(obj)
         return (interview is not None and interview.pk is not None
-                and not publishing.can_edit(request.user, interview))
+                and not can_edit(request, interview))
 
     def has_add_permission(self, request, obj=None):
         return not self._locked(request, obj) and super().has_add_permission(request, obj)
@@ -160,11 +160,18 @@ class InterviewAdmin(CheckedAutocompleteMixin, PreviewLinksAdminMixin, Publishin
         css = {"all": ["interviews/admin.css"]}
 
     def get_queryset(self, request):
-        return (
+        # A reporter's desk holds their own interviews only: the list, the change form, its
+        # history and the actions never reach a colleague's.
+        return publishing.at_desk(request.user, (
             super().get_queryset(request)
             .with_unanswered_count()
             .prefetch_related("lineup__guest")
-        )
+        ))
+
+    def has_recover_permission(self, request):
+        # What deleted interviews held (preparation notes too) is for editors: reporters
+        # cannot delete interviews, nor tell whose a deleted one was.
+        return self.can_publish(request.user) and super().has_recover_permission(request)
 
     # The form checks the transcript it is submitted with ---------------------------------------
 

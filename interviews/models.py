@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -214,6 +215,8 @@ def lineup():
 class InterviewQuerySet(PublishableQuerySet):
     # An interview goes public no earlier than the embargo of the story it accompanies.
     embargo_field = "article__embargo_until"
+    # Besides whoever created it, it is its interviewer's (when they have a staff account).
+    named_owner_field = "interviewer__user"
 
     def with_lineup(self):
         """Each interview's guests in billing order, as `interview.lineup.all()`."""
@@ -286,6 +289,8 @@ class Interview(Publishable, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
 
     # For search (interviews/search.py); never the prep notes. The introduction as plain
     # text, kept current by save(); the transcript (guests, parts, questions, answers,

@@ -46,12 +46,19 @@ def _require_answers(interview, what):
 
 @history.recording
 def save_interview(interview, *, by=None, before=None):
-    """Save an interview's own fields (`before`: the stored row, None for a new one).
+    """Save an interview's own fields (`before`: the stored row, None for a new one). A new
+    one is `by`'s: a reporter works on their own (articles.publishing).
 
     Its status moves through mark_answered and publish_interview, which check its answers.
     """
     publishing.check_save(by, interview, before)
     history.note_status(interview, before)
+    if before is not None:
+        # Whoever made it stays its owner, also when a revision from before interviews
+        # recorded their creator is restored.
+        interview.created_by_id = before.created_by_id
+    elif interview.created_by_id is None and by is not None:
+        interview.created_by = by
     interview.save()
     if before is not None and before.status == Interview.Status.PUBLISHED:
         _remember_old_slug(interview, before.slug)

@@ -5,7 +5,7 @@ from django.views.generic import ListView
 
 from articles import pages, previews
 from articles.listing import KeptListMixin
-from articles.publishing import can_preview
+from articles.publishing import at_desk, can_preview
 
 from .models import Guest, Interview, InterviewPreviewLink
 from .services import find_moved_interview
@@ -88,7 +88,8 @@ def interview_preview(request, pk):
     # Anyone but the desk gets the same 404 as for an interview that does not exist.
     if not can_preview(request.user, Interview):
         raise Http404("No such interview")
-    interview = get_object_or_404(Interview.objects.for_detail(), pk=pk)
+    # A reporter previews only their own interviews, as they see only those at the desk.
+    interview = get_object_or_404(at_desk(request.user, Interview.objects.for_detail()), pk=pk)
     return _render(request, interview, preview=True)
 
 

@@ -10,8 +10,8 @@ handlers below), so the pages showing it, and only those, are rendered again on 
 request, in every worker.
 
 A page is also never kept past the next scheduled publication or embargo end (a story due at
-12:00 is on the lists at 12:00) nor past the time its view gave (comments closing), nor longer than
-NEWSROOM_PAGE_CACHE_SECONDS.
+12:00 is on the lists at 12:00), past the time the next scheduled correction appears, past the
+time its view gave (comments closing), nor longer than NEWSROOM_PAGE_CACHE_SECONDS.
 
 Staff (a session cookie) and readers with a message waiting always get the page rendered for
 them, marked private. Stored pages carry no cookie and no per-reader data: the comment form
@@ -171,9 +171,10 @@ def release():
 
 
 def next_scheduled():
-    """The next time a scheduled or embargoed story or interview goes public, or None.
+    """The next time a scheduled or embargoed story or interview goes public, or a scheduled
+    correction appears, or None.
 
-    Kept in the cache until it passes or a scheduled story or interview changes
+    Kept in the cache until it passes or a scheduled story, interview or correction changes
     (`schedule_changed`), so storing a page usually costs no query for it.
     """
     now = timezone.now()
@@ -182,6 +183,7 @@ def next_scheduled():
         return known["at"]
     started = _now_us()
     times = [model.objects.next_public_at() for model in (Article, Interview)]
+    times.append(Correction.objects.next_shown_at())
     times = [when for when in times if when is not None]
     at = min(times) if times else None
     changed = cache.get(SCHEDULE_CHANGED_KEY)
@@ -462,7 +464,19 @@ def byline_changed(sender, instance, **kwargs):
                    *_public_story_lists([instance.article_id]))
 
 
+def _remember_old_correction(sender, instance, **kwargs):
+    instance._pagecache_old = (
+        Correction._base_manager.filter(pk=instance.pk).values_list("published_at", flat=True)
+        .first() if instance.pk else None
+    )
+
+
 def correction_changed(sender, instance, **kwargs):
+    # A note dated later appears by itself then (next_scheduled), so does its story's page.
+    now = timezone.now()
+    dates = (instance.published_at, getattr(instance, "_pagecache_old", None))
+    if any(when is not None and when > now for when in dates):
+        _on_commit_too(schedule_changed)
     bump_on_commit(f"article:{instance.article_id}",
                    *_public_story_lists([instance.article_id]))
 
@@ -608,6 +622,7 @@ def connect():
         for name in ("Segment", "Question", "Answer"):
             on(signal, transcript_changed, getattr(interview_models, name))
     on(m2m_changed, transcript_changed, interview_models.Question.addressed_to.through)
+    on(pre_save, _remember_old_correction, Correction)
     on(pre_save, _remember_comment, Comment)
     on(post_save, comment_changed, Comment)
     on(pre_delete, comment_deleted, Comment)

@@ -59,7 +59,7 @@ def article_schema(context, article):
     }
     if article.lead_photo_id:
         data["image"] = [_absolute(request, article.lead_photo.best_url)]
-    corrections = article.corrections.all()
+    corrections = article.public_corrections
     if corrections:
         # Every typed note; those that are not corrections say what they are.
         data["correction"] = [

@@ -170,3 +170,81 @@ def test_a_note_refreshes_the_story_and_the_corrections_page_and_feed():
     draft.save()
     assert "Draft note" in reader.get("/corrections/").content.decode()
     assert other.pk  # untouched
+
+
+# A note dated later --------------------------------------------------------------------------
+# It is scheduled, as a story with a later publication time is: readers see it from its time,
+# on every surface, cached pages included.
+
+
+def travel(monkeypatch, **delta):
+    moment = timezone.now() + timedelta(**delta)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def shown_on(client, story):
+    """The notes' texts each surface shows a reader, asked twice (the second answer comes from
+    the page cache when it is on)."""
+    for _ in range(2):
+        page = client.get(story.get_absolute_url()).content.decode()
+        listing = client.get("/corrections/").content.decode()
+        feed = feedparser.parse(client.get("/corrections/feed/").content)
+    notes = ("We misnamed the port.", "The minister resigned at noon.")
+    return {
+        "page": [note for note in notes if note in page],
+        "json-ld": [item["text"] for item in news_article(page).get("correction", [])],
+        "corrections": [note for note in notes if note in listing],
+        "feed": [entry.summary for entry in feed.entries],
+    }
+
+
+def test_a_note_dated_later_shows_nowhere_until_its_time(client, page_cache, monkeypatch):
+    story = ArticleFactory()
+    CorrectionFactory(article=story, text="We misnamed the port.",
+                      published_at=timezone.now() - timedelta(hours=1))
+    CorrectionFactory(article=story, kind=Correction.Kind.UPDATE,
+                      text="The minister resigned at noon.",
+                      published_at=timezone.now() + timedelta(hours=2))
+    assert shown_on(client, story) == {
+        "page": ["We misnamed the port."], "json-ld": ["We misnamed the port."],
+        "corrections": ["We misnamed the port."], "feed": ["We misnamed the port."]}
+
+    travel(monkeypatch, hours=2, minutes=1)
+
+    both = ["We misnamed the port.", "The minister resigned at noon."]
+    assert shown_on(client, story) == {
+        "page": both, "json-ld": [both[0], f"Update: {both[1]}"],
+        "corrections": both, "feed": list(reversed(both))}  # the feed: newest first
+
+
+def test_a_note_scheduled_on_a_cached_story_appears_at_its_time(client, page_cache,
+                                                                  monkeypatch):
+    story = ArticleFactory()
+    CorrectionFactory(article=story, text="We misnamed the port.")
+    assert shown_on(client, story)["page"] == ["We misnamed the port."]  # pages stored
+
+    note = CorrectionFactory(article=story, text="The minister resigned at noon.",
+                             published_at=timezone.now() + timedelta(hours=3))
+    assert shown_on(client, story)["page"] == ["We misnamed the port."]
+    note.published_at = timezone.now() + timedelta(hours=1)  # brought forward
+    note.save()
+    assert shown_on(client, story)["corrections"] == ["We misnamed the port."]
+
+    travel(monkeypatch, hours=1, minutes=1)
+
+    assert all(len(texts) == 2 for texts in shown_on(client, story).values())
+
+
+def test_editor_schedules_a_note_in_the_admin(editor_client):
+    story = ArticleFactory()
+    form = editor_client.get(change_url(story)).content.decode()
+    assert "A future time schedules it: readers see it from then." in form
+    later = timezone.now() + timedelta(days=1)
+    response = post_admin_form(editor_client, change_url(story), corrections=[
+        {"kind": "update", "text": "The inquiry reports tomorrow.", "published_at": later}])
+    assert response.status_code == 302, form_errors(response)
+    assert story.corrections.get().text == "The inquiry reports tomorrow."
+    reader = Client()
+    assert "The inquiry reports tomorrow." not in reader.get(
+        story.get_absolute_url()).content.decode()
+    assert "The inquiry reports tomorrow." not in reader.get("/corrections/").content.decode()

@@ -48,11 +48,22 @@ def test_reporters_edit_their_own_stories_until_they_are_published(reporter, col
     assert not publishing.can_publish(reporter, own)
 
 
-def test_reporters_prepare_any_interview_until_it_is_published(reporter):
-    preparing = InterviewFactory(status=Interview.Status.PREPARING, publish_at=None)
-    published = InterviewFactory()
-    assert publishing.can_edit(reporter, preparing)
-    assert not publishing.can_edit(reporter, published)
+def test_reporters_prepare_their_own_interviews_until_they_are_published(reporter,
+                                                                          colleague):
+    own = InterviewFactory(status=Interview.Status.PREPARING, publish_at=None,
+                           created_by=reporter)
+    conducted = InterviewFactory(status=Interview.Status.ANSWERED, publish_at=None,
+                                 interviewer=AuthorFactory(user=reporter), created_by=colleague)
+    someone_elses = InterviewFactory(status=Interview.Status.PREPARING, publish_at=None,
+                                     created_by=colleague)
+    nobodys = InterviewFactory(status=Interview.Status.PREPARING, publish_at=None)
+    own_but_live = InterviewFactory(created_by=reporter)
+    assert publishing.can_edit(reporter, own)
+    assert publishing.can_edit(reporter, conducted)
+    assert not publishing.can_edit(reporter, someone_elses)
+    assert not publishing.can_edit(reporter, nobodys)
+    assert not publishing.can_edit(reporter, own_but_live)
+    assert publishing.can_edit(reporter, Interview())  # a new one
     assert not publishing.can_publish(reporter, Interview)
 
 

@@ -384,9 +384,10 @@ def test_reporter_prepares_but_cannot_publish(reporter_client, guests):
     assert interview.status == Interview.Status.ANSWERED
 
 
-def test_reporter_is_offered_preparing_and_answered_only(reporter_client):
+def test_reporter_is_offered_preparing_and_answered_only(reporter_client, reporter):
     assert status_options(reporter_client, ADD_URL) == ["preparing", "answered"]
-    interview = build_interview(status=Interview.Status.ANSWERED, publish_at=None)
+    interview = build_interview(status=Interview.Status.ANSWERED, publish_at=None,
+                                created_by=reporter)
     assert status_options(reporter_client, change_url(interview)) == ["preparing", "answered"]
 
 
@@ -404,9 +405,11 @@ def test_reporter_has_no_publish_or_unpublish_action(reporter_client):
     assert not {"publish", "unpublish"} & offered
 
 
-def test_reporter_cannot_change_a_published_interview(reporter_client):
-    interview = build_interview()
-    html = reporter_client.get(change_url(interview)).content.decode()
+def test_reporter_cannot_change_a_published_interview(reporter_client, reporter):
+    interview = build_interview(created_by=reporter)
+    page = reporter_client.get(change_url(interview))
+    assert page.status_code == 200  # their own: they may read it
+    html = page.content.decode()
     assert 'name="_save"' not in html  # view only
     response = reporter_client.post(change_url(interview), {"title": "Hijacked"})
     assert response.status_code == 403

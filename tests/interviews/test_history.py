@@ -99,7 +99,8 @@ def test_a_second_save_of_an_interview_is_refused(editor_client):
 
 def test_reporter_cannot_restore_a_published_interview_revision(editor_client, reporter):
     interview = build_interview(guests=1, segments=1, questions=1,
-                                status=Interview.Status.ANSWERED, publish_at=None)
+                                status=Interview.Status.ANSWERED, publish_at=None,
+                                created_by=reporter)
     save_form(editor_client, interview, lambda data: data.update(status=["published"]))
     published = history.versions_of(interview)[0]
     editor_client.post("/admin/interviews/interview/", {

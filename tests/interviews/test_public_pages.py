@@ -275,8 +275,9 @@ def test_listing_queries_do_not_grow(client, django_assert_max_num_queries, url)
     assert counts[1] == counts[25], counts
 
 
-def test_reporters_preview_interviews_they_prepare(reporter_client):
-    interview = build_interview(status=Interview.Status.ANSWERED, title="Ready for an editor")
+def test_reporters_preview_interviews_they_prepare(reporter_client, reporter):
+    interview = build_interview(status=Interview.Status.ANSWERED, title="Ready for an editor",
+                                created_by=reporter)
     response = reporter_client.get(interview.get_preview_url())
     assert response.status_code == 200
     assert "Ready for an editor" in response.content.decode()

@@ -21,12 +21,12 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-def preparing_interview():
+def preparing_interview(**fields):
     """Dr. Hassan and Colonel Miller; section 1's second question still lacks Dr. Hassan."""
     hassan = GuestFactory(name="Omar Hassan", honorific="Dr.")
     miller = GuestFactory(name="James Miller", honorific="Colonel")
     interview = InterviewFactory(guests=[hassan, miller], status=Interview.Status.PREPARING,
-                                 publish_at=None)
+                                 publish_at=None, **fields)
     segment = SegmentFactory(interview=interview, title="The militia offensive", position=0)
     first = QuestionFactory(segment=segment, position=0, addressed_to=[miller],
                             text="From a military perspective, what are the implications?")
@@ -103,7 +103,7 @@ def test_reporters_cannot_publish_or_unpublish(reporter, editor):
 
 
 def test_mark_answered_uses_the_same_rule(reporter):
-    interview, question, hassan = preparing_interview()
+    interview, question, hassan = preparing_interview(created_by=reporter)
     with pytest.raises(ValidationError, match="Part 1, question 2"):
         services.mark_answered(interview, by=reporter)
     answer = question.answers.get(guest=hassan)
@@ -115,7 +115,7 @@ def test_mark_answered_uses_the_same_rule(reporter):
 
 
 def test_services_refuse_what_the_policy_refuses_a_reporter(reporter):
-    live = build_interview(title="Live")
+    live = build_interview(title="Live", created_by=reporter)
     with pytest.raises(PermissionDenied):
         services.mark_answered(live, by=reporter)
     before = Interview.objects.get(pk=live.pk)
@@ -123,7 +123,8 @@ def test_services_refuse_what_the_policy_refuses_a_reporter(reporter):
     with pytest.raises(PermissionDenied):
         services.save_interview(live, by=reporter, before=before)
 
-    preparing = build_interview(status=Interview.Status.PREPARING, publish_at=None)
+    preparing = build_interview(status=Interview.Status.PREPARING, publish_at=None,
+                                created_by=reporter)
     before = Interview.objects.get(pk=preparing.pk)
     preparing.publish_at = timezone.now() + timedelta(days=1)
     with pytest.raises(PermissionDenied, match="publication time"):
