@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from articles import history
 from articles import services as article_services
 from articles.models import Article, ArticleAuthor
 from interviews import services as interview_services
@@ -194,3 +195,25 @@ def test_stories_imported_before_remember_nothing_and_take_the_text_once(tmp_pat
     desk_edit(editor, title="Cranes idle for a second day")
     run(tmp_path, wire())
     assert Article.objects.get().title == "Cranes idle for a second day"
+
+
+def test_a_reimport_records_a_revision_only_when_it_changes_something(tmp_path, editor):
+    run(tmp_path, SEED.read_bytes(), "--create-sections", name="syria.txt")
+    story, interview = Article.objects.get(), Interview.objects.get()
+    assert (history.versions_of(story).count(), history.versions_of(interview).count()) == (1, 1)
+
+    run(tmp_path, SEED.read_bytes(), name="syria.txt")
+    assert (history.versions_of(story).count(), history.versions_of(interview).count()) == (1, 1)
+
+    desk_edit(editor, title="Militias break through near Aleppo")
+    run(tmp_path, SEED.read_bytes(), name="syria.txt")
+    assert history.versions_of(story).count() == 2  # the desk's edit, nothing for the import
+
+    changed = SEED.read_bytes().replace(b"Great battles are going on.",
+                                        b"Heavy fighting continues.")
+    run(tmp_path, changed, name="syria.txt")
+    latest = history.versions_of(story)
+    assert latest.count() == 3
+    assert latest[0].revision.comment.startswith("Imported from “")
+    assert "Heavy fighting continues." in latest[0].field_dict["body"]
+    assert history.versions_of(interview).count() == 1
