@@ -7,8 +7,11 @@ links); one of an interview holds its line-up, parts, questions and answers and 
 model names what belongs to it when it registers (`register`); `interviews` registers its own.
 
 Every save in the admin is a revision (the admin opens one per request). Publishing,
-unpublishing, restoring and the importers open their own with a comment saying so (`recorded`),
-which joins the admin's revision when there is one.
+unpublishing, restoring, the seed and the importers open their own with a comment saying so
+(`recorded`), which joins the admin's revision when there is one. A revision they open holds
+only what changed: a story or interview saved or included just as its latest revision has it
+is left out, and a revision left with nothing is not recorded, so running the seed or an
+import again adds no history where nothing changed (`_leave_out_unchanged`).
 
 Restoring goes through the same service as a save in the admin, so the publishing policy
 (articles.publishing) decides whether the user may make that change, the body is sanitised
@@ -31,7 +34,12 @@ from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from reversion.models import Version
-from reversion.revisions import _follow_relations_recursive, _get_options
+from reversion.revisions import (
+    _current_frame,
+    _follow_relations_recursive,
+    _get_options,
+    _update_frame,
+)
 
 # Stored fields that only mirror others, or that every save changes: not worth showing.
 HIDDEN_FIELDS = {"id", "body_text", "search_vector", "search_text", "modified_at", "has_text",
@@ -48,12 +56,16 @@ def register(model, follow=()):
 @contextmanager
 def recorded(by, comment):
     """What the block saves is one revision, by `by`, with `comment` (added to the comment of
-    a revision already open, such as the admin's)."""
+    a revision already open, such as the admin's). A revision this opens itself leaves out
+    whatever the block did not change, and is not recorded when it changed nothing."""
+    opens = not reversion.is_active()
     with reversion.create_revision():
         if by is not None and reversion.get_user() is None:
             reversion.set_user(by)
         note(comment)
         yield
+        if opens:
+            _leave_out_unchanged()
 
 
 def recording(service):
@@ -90,6 +102,56 @@ def include(obj):
     change its save did not see, such as tags set in bulk)."""
     if reversion.is_active() and obj.pk is not None:
         reversion.add_to_revision(obj)
+
+
+def _leave_out_unchanged():
+    """Take out of the revision being recorded every story or interview whose versions there
+    (its own and its parts') are what its latest revision holds; django-reversion records no
+    revision when nothing is left. The revision's contents are django-reversion's (its current
+    frame): it offers no public way to drop what was added to one."""
+    db_versions = {}
+    for db, versions in _current_frame().db_versions.items():
+        left = dict(versions)
+        for key, version in versions.items():
+            if _is_part(version._model):
+                continue
+            parts = _belonging(key, versions)
+            if _as_latest(version, [versions[part] for part in parts]):
+                for part in parts:
+                    left.pop(part, None)
+        db_versions[db] = left
+    _update_frame(db_versions=db_versions)
+
+
+def _as_latest(version, parts):
+    """Do `parts` (`version` of a story or interview and the versions of its parts, not yet
+    recorded) hold what its latest recorded revision holds?"""
+    latest = (Version.objects.get_for_object_reference(version._model, version.object_id)
+              .order_by("-revision__date_created", "-pk").first())
+    if latest is None:
+        return False
+
+    def held(versions):
+        return {(part._model, str(part.object_id)): _comparable(part) for part in versions}
+
+    return held(parts) == held(belonging_to(latest))
+
+
+def _comparable(version):
+    many = {field.attname for field in version._model._meta.many_to_many
+            if isinstance(field, models.ManyToManyField)}
+    # Tags (django-taggit's manager, not a many-to-many field) are compared as tag links.
+    managers = {field.attname for field in version._model._meta.many_to_many} - many
+    return {name: sorted(value) if name in many else value
+            for name, value in version.field_dict.items()
+            if name not in HIDDEN_FIELDS and name not in managers}
+
+
+def _is_part(model):
+    """Does `model` belong to a story or interview (a byline, a question, a tag link…)?"""
+    return _is_tag_link(model) or any(
+        field.many_to_one and _followed_from_parent(field)
+        for field in model._meta.concrete_fields)
 
 
 def note(comment):
@@ -302,18 +364,23 @@ def word_diff(old, new):
 def belonging_to(version):
     """The versions of `version`'s revision that are its object or its parts (a revision may
     hold more: an import saves a story with its interview)."""
-    versions = list(version.revision.version_set.all())
-    tree = {(version._model, str(version.object_id))}
-    chosen = [version]
+    versions = {part.pk: part for part in version.revision.version_set.all()}
+    return [versions[key] for key in _belonging(version.pk, versions)]
+
+
+def _belonging(root, versions):
+    """The keys of those `versions` (a dict) that are the one at `root` or its parts."""
+    tree = {(versions[root]._model, str(versions[root].object_id))}
+    chosen = [root]
     found = True
     while found:
         found = False
-        for part in versions:
-            if part in chosen:
+        for key, part in versions.items():
+            if key in chosen:
                 continue
             if _points_into(part, tree):
                 tree.add((part._model, str(part.object_id)))
-                chosen.append(part)
+                chosen.append(key)
                 found = True
     return chosen
 

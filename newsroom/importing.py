@@ -12,11 +12,15 @@ Importing the same story again updates it. "The same story" is the one with the 
 address or wire identifier when the text gives one, otherwise the one with the same headline,
 byline and publication time; only stories an import created (an ImportedStory row) are ever
 matched, so a story written in the admin is never overwritten by a file, and an unrelated
-story that wants a slug already taken gets a new one.
+story that wants a slug already taken gets a new one. An update writes only the fields the
+text changed since the last import, so the desk's edits to the others are kept (the rule the
+WordPress importer follows too: newsroom.reimport), and its report says which were kept,
+updated or replaced.
 """
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -29,6 +33,7 @@ from articles import history, publishing
 from articles import services as article_services
 from articles.importing import ImportProblem, parse
 from articles.models import RESERVED_SLUGS, Article, ArticleAuthor, Author, Section
+from articles.sanitize import clean_html
 from interviews import services as interview_services
 from interviews.models import (
     Answer,
@@ -39,6 +44,7 @@ from interviews.models import (
     Segment,
 )
 
+from . import reimport
 from .models import ImportedStory
 
 
@@ -176,7 +182,8 @@ def _import_file(name, data, *, by, publish, create_sections, section):
     # Text that names no section goes into the default section the first time; an update of
     # it keeps whatever section the desk has moved the story to since.
     in_default_section = created and not story.section and section is None
-    if created or story.section or section is not None:
+    placed = created or story.section or section is not None
+    if placed:
         chosen, section_created = find_section(story.section, create=create_sections,
                                                fallback=section, by=by)
     else:
@@ -196,40 +203,55 @@ def _import_file(name, data, *, by, publish, create_sections, section):
             report.append(f"Another story already has the address “{wanted}”; this one was "
                           f"saved as a new story at “{article.slug}”.")
         before = None
+        remembered = {}
     else:
         article = record.article
         before = Article.objects.get(pk=article.pk)
-    article.title = story.title
-    article.section = chosen
-    article.standfirst = story.standfirst
-    article.body = _html(story.paragraphs)
-    article.discussion_prompt = story.prompt[:400]
+        remembered = record.imported
+    # Only what the text changed since the last import is written: the desk's edits to the
+    # rest stay (newsroom.reimport).
+    incoming = _incoming(story, chosen if placed else None)
+    current = {} if created else _story_values(article)
+    plan = reimport.plan(incoming, remembered, current)
+    own = {"title": story.title, "section": chosen, "standfirst": story.standfirst,
+           "body": incoming["body"], "discussion_prompt": incoming["discussion_prompt"]}
+    wrote = own.keys() & plan.write
+    for name in wrote:
+        setattr(article, name, own[name])
     if story.published is not None:
         published = timezone.make_aware(story.published)
         if before is not None and before.status == Article.Status.PUBLISHED:
             # Once the desk has published or scheduled it, its time (and any embargo it waits
             # for) is the desk's: a wire update must not bring it out early.
+            plan.kept.discard("publish_at")
             if published != before.publish_at:
                 when = timezone.localtime(before.publish_at)
                 report.append(f"The file's time ({published:%Y-%m-%d %H:%M}) was not used: "
                               f"the story is published for {when:%Y-%m-%d %H:%M} and keeps "
                               "that time; change it in the admin.")
-        elif publishing.can_publish(by, Article):
-            article.publish_at = published
-        elif published != article.publish_at:
-            report.append(f"The file's time ({published:%Y-%m-%d %H:%M}) was not kept: only "
-                          "editors set publication times.")
+        elif "publish_at" in plan.write:  # else: the desk's time, or the last import's
+            if publishing.can_publish(by, Article):
+                article.publish_at = published
+                wrote.add("publish_at")
+            elif published != article.publish_at:
+                report.append(f"The file's time ({published:%Y-%m-%d %H:%M}) was not kept: "
+                              "only editors set publication times.")
     # Overwriting a story is the same change as in the admin: refused unless `by` may edit it.
     article_services.save_article(article, by=by, before=before)
-    article.tags.set(story.tags)
+    if "tags" in plan.write:
+        article.tags.set(story.tags)
+        wrote.add("tags")
 
     author = None
     if story.author:
         author, new_author = _author(story.author, by)
         if new_author:
             report.append(f"Created the author “{author.name}”.")
-        ArticleAuthor.objects.get_or_create(article=article, author=author,
-                                            defaults={"position": 0})
+        if "byline" in plan.write:
+            ArticleAuthor.objects.filter(article=article).exclude(author=author).delete()
+            ArticleAuthor.objects.update_or_create(article=article, author=author,
+                                                   defaults={"position": 0})
+            wrote.add("byline")
     else:
         report.append("No byline found: add the author in the admin.")
     if story.photo_caption or story.photo_label:
@@ -240,11 +262,15 @@ def _import_file(name, data, *, by, publish, create_sections, section):
             + (f" — its caption was “{story.photo_caption}”." if story.photo_caption else ".")
         )
 
+    changes = _Changes()
+    changes.add(incoming, plan, wrote, current, {} if created else _story_values(article))
     interview = None
     if story.interview is not None:
         earlier = None if record is None else record.interview
-        interview = _save_interview(story.interview, article, author, report, by, earlier)
-    _remember(record, story, article, interview, name)
+        interview = _save_interview(story.interview, article, author, report, by, earlier,
+                                    remembered, changes)
+    changes.report(article, report)
+    _remember(record, story, article, interview, name, remembered, changes)
 
     if publish and in_default_section:
         report.append("Not published: the text names no section, so an editor should place "
@@ -267,7 +293,7 @@ def _import_file(name, data, *, by, publish, create_sections, section):
                   report=report)
 
 
-def _remember(record, story, article, interview, name):
+def _remember(record, story, article, interview, name, remembered, changes):
     source_key, text_key = identity(story)
     if record is None:
         record = ImportedStory(article=article)
@@ -276,12 +302,140 @@ def _remember(record, story, article, interview, name):
     record.text_key = text_key
     record.interview = interview
     record.file_name = str(name)[-255:]
+    # What this import wrote; what it left to the desk stays as the last import wrote it.
+    record.imported = {**remembered, **changes.written}
     record.save()
 
 
-def _save_interview(parsed, article, author, report, by, interview):
+# The story's fields an import fills in, with the names the report gives them.
+FIELDS = {
+    "title": "headline",
+    "section": "section",
+    "standfirst": "standfirst",
+    "body": "body",
+    "discussion_prompt": "discussion question",
+    "publish_at": "publication time",
+    "tags": "tags",
+    "byline": "byline",
+    "interview.title": "interview's title",
+    "interview.introduction": "interview's introduction",
+    "interview.closing": "interview's closing words",
+    "interview.prep_notes": "interview's internal note",
+    "interview.parts": "interview's guests and questions",
+}
+
+
+def _instant(value):
+    """A time in one spelling, whatever time zone it was given in."""
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _incoming(story, section):
+    """The story's fields as the text gives them, in the form _story_values reads them back
+    (a section only when the text or the import names one, a byline only when it has one)."""
+    values = {
+        "title": story.title,
+        "standfirst": story.standfirst,
+        "body": clean_html(_html(story.paragraphs)),
+        "discussion_prompt": story.prompt[:400],
+        "tags": sorted({tag.lower() for tag in story.tags}),
+    }
+    if section is not None:
+        values["section"] = section.pk
+    if story.published is not None:
+        values["publish_at"] = _instant(timezone.make_aware(story.published))
+    if story.author:
+        values["byline"] = [story.author.lower()]
+    return values
+
+
+def _story_values(article):
+    """The fields an import fills in, as the story holds them now."""
+    return {
+        "title": article.title,
+        "section": article.section_id,
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "discussion_prompt": article.discussion_prompt,
+        "publish_at": _instant(article.publish_at),
+        "tags": sorted({name.lower() for name in article.tags.names()}),
+        "byline": [name.lower() for name in ArticleAuthor.objects.filter(article=article)
+                   .order_by("position").values_list("author__name", flat=True)],
+    }
+
+
+def _incoming_interview(parsed):
+    values = {
+        "interview.title": parsed.title,
+        "interview.introduction": clean_html(_html(parsed.introduction)),
+        "interview.closing": clean_html(_html(parsed.closing)),
+        "interview.prep_notes": "\n\n".join(parsed.notes),
+        # Its line-up, parts, questions and the answers the text gives, as one field: the
+        # desk's answers and rewordings are kept until the text changes any of them.
+        "interview.parts": [
+            [[person.name, person.honorific, person.credentials] for person in parsed.guests],
+            [[part.title, [[asked.text, asked.addressed_to, sorted(asked.answers.items())]
+                           for asked in part.questions]] for part in parsed.segments],
+        ],
+    }
+    return values
+
+
+def _interview_values(interview):
+    """The interview's own fields an import fills in, as it holds them now (its parts are
+    compared with the text only: see _incoming_interview)."""
+    return {
+        "interview.title": interview.title,
+        "interview.introduction": interview.introduction,
+        "interview.closing": interview.closing,
+        "interview.prep_notes": interview.prep_notes,
+    }
+
+
+@dataclass
+class _Changes:
+    """What a re-import did to the fields of a story and its interview: for the report, and
+    the fingerprints of what it wrote, for the next import."""
+
+    kept: set = field(default_factory=set)  # the desk's edits left alone
+    updated: set = field(default_factory=set)  # taken from the text
+    replaced: set = field(default_factory=set)  # taken from the text over the desk's edits
+    written: dict = field(default_factory=dict)  # field -> fingerprint of the text's value
+
+    def add(self, incoming, plan, wrote, before, after):
+        """`wrote`: the fields written; `before`, `after`: the fields as the row held them
+        before and after (`before` empty for a new row: nothing to report)."""
+        self.written.update(reimport.fingerprints(
+            {name: value for name, value in incoming.items() if name in wrote}))
+        if not before:
+            return
+        updated = {name for name in wrote
+                   if name not in before or before[name] != after.get(name)}
+        self.kept |= plan.kept
+        self.updated |= updated - plan.replaced
+        self.replaced |= updated & plan.replaced
+
+    def report(self, article, report):
+        """Report lines naming the story."""
+        if self.kept:
+            report.append(f"Kept the desk's edits to “{article.title}”: {_labels(self.kept)} "
+                          f"(the text has not changed {'it' if len(self.kept) == 1 else 'them'} "
+                          "since the last import).")
+        if self.updated:
+            report.append(f"Updated “{article.title}” from the text: {_labels(self.updated)}.")
+        if self.replaced:
+            report.append(f"Replaced the desk's edits to “{article.title}” with the text's, "
+                          f"which changed them too: {_labels(self.replaced)}.")
+
+
+def _labels(names):
+    return ", ".join(label for name, label in FIELDS.items() if name in names)
+
+
+def _save_interview(parsed, article, author, report, by, interview, remembered, changes):
     """Save the file's interview: into `interview` (the one an earlier import of the same story
-    made), else as a new one; never into an interview that merely has the same title."""
+    made), else as a new one; never into an interview that merely has the same title. As for
+    the story, only what the text changed since the last import is written (`remembered`)."""
     if author is None:
         raise ImportProblem("the interview needs an interviewer, but the story has no "
                             "Author: line")
@@ -295,13 +449,34 @@ def _save_interview(parsed, article, author, report, by, interview):
                               interviewer=author)
         report.append(f"Interviewer: {author.name} (the story's author; change it in the "
                       "admin if someone else asks the questions).")
-    interview.title = parsed.title
+        remembered = {}
+    incoming = _incoming_interview(parsed)
+    current = {} if before is None else _interview_values(before)
+    plan = reimport.plan(incoming, remembered, current)
+    if "interview.title" in plan.write:
+        interview.title = parsed.title
     interview.article = article
-    interview.introduction = _html(parsed.introduction)
-    interview.closing = _html(parsed.closing)
-    interview.prep_notes = "\n\n".join(parsed.notes)
+    if "interview.introduction" in plan.write:
+        interview.introduction = incoming["interview.introduction"]
+    if "interview.closing" in plan.write:
+        interview.closing = incoming["interview.closing"]
+    if "interview.prep_notes" in plan.write:
+        interview.prep_notes = incoming["interview.prep_notes"]
     interview_services.save_interview(interview, by=by, before=before)
+    if "interview.parts" in plan.write:
+        _save_parts(parsed, interview, by)
+    changes.add(incoming, plan, plan.write, current,
+                {} if before is None else _interview_values(interview))
+    report.append(
+        f"Interview “{interview.title}”: {len(parsed.guests)} guests, {len(parsed.segments)} "
+        f"parts, {len(parsed.questions)} questions; the note stays internal."
+    )
+    return interview
 
+
+def _save_parts(parsed, interview, by):
+    """The interview's line-up, parts and questions as the text gives them; answers typed on
+    the desk stay where their question still is."""
     guests = {}
     for position, person in enumerate(parsed.guests):
         guest = Guest.objects.filter(name__iexact=person.name).first()
@@ -341,8 +516,3 @@ def _save_interview(parsed, article, author, report, by, interview):
                 text = _html([text]) if text else kept.get(
                     (segment_position, question_position, guest.pk), "")
                 Answer.objects.create(question=question, guest=guest, text=text)
-    report.append(
-        f"Interview “{interview.title}”: {len(guests)} guests, {len(parsed.segments)} "
-        f"parts, {len(parsed.questions)} questions; the note stays internal."
-    )
-    return interview

@@ -2,10 +2,10 @@
 post, comment or upload each imported row came from (manage.py import_wordpress).
 
 The story, its comments and photos are the apps' own rows; these tables only say where each
-one came from and (for WordPress) what the import last wrote into it. Running the same export
-again finds its rows here: it updates them instead of adding
-duplicates, and leaves alone every field the export did not change, so edits made on the
-desk since the last run are kept.
+one came from and what the import last wrote into it. Importing the same story or export again
+finds its rows here: it updates them instead of adding duplicates, and leaves alone every field
+the source did not change, so edits made on the desk since the last run are kept
+(newsroom.reimport).
 """
 
 from django.db import models
@@ -37,6 +37,9 @@ class ImportedStory(models.Model):
     text_key = models.CharField(max_length=64, db_index=True)
     file_name = models.CharField(max_length=255, blank=True,
                                  help_text="The file the story was last imported from.")
+    # Field name -> fingerprint of the value the story held after the last import (see
+    # newsroom.reimport); empty for a story imported before it was remembered.
+    imported = models.JSONField(default=dict, blank=True)
     first_imported_at = models.DateTimeField(auto_now_add=True)
     last_imported_at = models.DateTimeField(auto_now=True)
 

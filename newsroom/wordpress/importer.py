@@ -8,13 +8,12 @@ What is shared between posts (sections, bylines and their users, photos) is made
 posts' transactions, once, and reused: a photo used by a hundred posts is stored once.
 
 Running the same export again finds every post and comment by its WordPress ID
-(newsroom.models) and compares each field with a hash of what the last run wrote: a field the
-export did not change is left as it is now, so edits made on the desk since are kept; a field
-the export changed is written again.
+(newsroom.models) and compares each field with a fingerprint of what the last run wrote: a field
+the export did not change is left as it is now, so edits made on the desk since are kept; a
+field the export changed is written again (newsroom.reimport, the text importer's rule too).
 """
 
 import functools
-import hashlib
 import html
 import ipaddress
 import re
@@ -48,6 +47,7 @@ from articles.models import (
 from comments import bayes
 from comments.models import Comment, body_fingerprint, normalise_email
 
+from .. import reimport
 from ..models import FrontPage, FrontPageSlot, WordPressComment, WordPressImage, WordPressPost
 from . import content, wxr
 
@@ -75,11 +75,6 @@ _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"<a\b[^>]*?href\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a>", re.S | re.I)
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*", re.I)
-
-
-def _hash(value):
-    """A short fingerprint of a field's value (strings, numbers, None and lists of them)."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
 
 
 def _plain(text):
@@ -443,7 +438,7 @@ class _Importer:
         return values, user
 
     def _save_article(self, item, values, user):
-        hashes = {key: _hash(value) for key, value in values.items()}
+        hashes = reimport.fingerprints(values)
         mapping = None
         if item.post_id in self.known_posts:
             mapping = (WordPressPost.objects.select_related("article__section")
@@ -463,7 +458,7 @@ class _Importer:
             self.known_posts.add(item.post_id)
             return article, _Outcome(action="created")
         article = mapping.article
-        changed = {key for key, digest in hashes.items() if mapping.imported.get(key) != digest}
+        changed = reimport.changed(hashes, mapping.imported)
         if not changed and mapping.sticky == sticky and mapping.link == item.link[:500]:
             return article, _Outcome(action="unchanged")
         if changed - {"authors", "tags"}:
@@ -794,7 +789,7 @@ class _Importer:
                 outcome.comments_skipped[("", "", "in the trash")] += 1
                 continue
             values = self._comment_values(wp_comment, by_id, article)
-            hashes = {key: _hash(value) for key, value in values.items()}
+            hashes = reimport.fingerprints(values)
             if mapping is None:
                 comment = _new_comment(article, values)
                 row = (comment, wp_comment, hashes)
@@ -807,8 +802,7 @@ class _Importer:
                 continue
             comment = mapping.comment
             comment.wordpress_parent = values["parent"]
-            changed = {key for key, digest in hashes.items()
-                       if mapping.imported.get(key) != digest}
+            changed = reimport.changed(hashes, mapping.imported)
             if changed:
                 fields = _update_comment(comment, values, changed, mapping)
                 if mapping.comment.article_id != article.pk:

@@ -17,7 +17,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
+from reversion.models import Revision
 
+from articles import history
 from articles.models import Article, ArticleRedirect, Author, Photo, Section
 from comments import bayes
 from comments.models import Comment, SpamFilterTotals
@@ -477,6 +479,34 @@ def test_a_rerun_keeps_desk_edits_where_the_export_did_not_change(imported, medi
     run(retitled, "--media", media)
     assert story(101).title == "Harbour cranes stop for a third day"
     assert Article.objects.count() == 7
+
+
+
+def revisions_by_story():
+    return {story.pk: history.versions_of(story).count() for story in Article.objects.all()}
+
+
+def test_a_rerun_adds_a_revision_only_to_the_story_the_export_changed(imported, media,
+                                                                     tmp_path):
+    before = revisions_by_story()
+    assert set(before.values()) == {1}
+    revisions = Revision.objects.count()
+
+    run(SITE, "--media", media)
+    assert Revision.objects.count() == revisions
+    assert revisions_by_story() == before
+
+    changed = variant(tmp_path, ("The union said talks would resume.</p>",
+                                 "The union said talks would resume on Monday.</p>"))
+    run(changed, "--media", media)
+    first = story(101)
+    assert revisions_by_story() == {**before, first.pk: 2}
+    latest = history.versions_of(first)[0]
+    assert latest.revision.comment.startswith("Imported from WordPress post 101")
+    assert "talks would resume on Monday." in latest.field_dict["body"]
+
+    run(changed, "--media", media)
+    assert revisions_by_story() == {**before, first.pk: 2}
 
 
 NEW_POST = """	<item>
